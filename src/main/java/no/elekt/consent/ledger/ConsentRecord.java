@@ -1,0 +1,56 @@
+package no.elekt.consent.ledger;
+
+import java.time.Instant;
+import java.util.UUID;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+import no.elekt.consent.events.ChangeKind;
+import no.elekt.consent.events.Decision;
+
+/** One entry of the append-only consent ledger: a change of one subject and purpose, with its version. */
+@Entity
+@Table(name = "consent_record")
+public class ConsentRecord extends PanacheEntityBase {
+
+    @Id
+    @Column(name = "change_id")
+    public UUID changeId;
+
+    @Column(name = "subject_id", nullable = false)
+    public String subjectId;
+
+    @Column(nullable = false)
+    public String purpose;
+
+    @Enumerated(EnumType.STRING)
+    @Column(nullable = false)
+    public ChangeKind kind;
+
+    @Enumerated(EnumType.STRING)
+    public Decision decision;
+
+    @Column(nullable = false)
+    public long version;
+
+    @Column(name = "occurred_at", nullable = false)
+    public Instant occurredAt;
+
+    @Column(name = "recorded_at", nullable = false)
+    public Instant recordedAt;
+
+    @Column(nullable = false)
+    public String source;
+
+    @Column(name = "policy_version")
+    public String policyVersion;
+
+    @Column(name = "request_id")
+    public UUID requestId;
+}

@@ -1,0 +1,213 @@
+package no.elekt.consent.outbox;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.apache.avro.specific.SpecificRecordBase;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.eclipse.microprofile.reactive.messaging.OnOverflow;
+import org.jboss.logging.Logger;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import io.vertx.mutiny.pgclient.PgConnection;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * Relays outbox rows to Kafka in id order, deleting each batch once Kafka has acknowledged all of it.
+ * <p>
+ * One instance relays at a time: the leader holds a PostgreSQL advisory lock on its own connection, so several
+ * replicas never send a row twice in normal operation and one subject's events keep their order. The same
+ * connection LISTENs for the insert trigger's NOTIFY, so an idle relay sends a new row at once instead of polling;
+ * a slow timer catches anything missed. While Kafka is unreachable, rows stay in the table and are retried with
+ * backoff. Delivery is at least once: a batch that failed half-way is sent again whole.
+ */
+@ApplicationScoped
+public class OutboxRelay {
+
+    private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
+    private static final long LEADER_LOCK = 0x636f6e73656e74L; // "consent"
+
+    private final Pool pool;
+    private final Outbox outbox;
+    private final MutinyEmitter<SpecificRecordBase> emitter;
+    private final boolean enabled;
+    private final int batchSize;
+    private final Duration idlePoll;
+    private final Duration sendTimeout;
+    private final Semaphore wake = new Semaphore(0);
+    private final AtomicLong relayed = new AtomicLong();
+    private final Counter relayedCounter;
+
+    private volatile boolean running;
+    private Thread thread;
+    private SqlConnection leaderConnection;
+
+    OutboxRelay(Pool pool, Outbox outbox,
+            @Channel("outbox") @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 4096)
+            MutinyEmitter<SpecificRecordBase> emitter,
+            MeterRegistry metrics,
+            @ConfigProperty(name = "consent.core.enabled", defaultValue = "true") boolean enabled,
+            @ConfigProperty(name = "consent.outbox.batch-size", defaultValue = "500") int batchSize,
+            @ConfigProperty(name = "consent.outbox.idle-poll", defaultValue = "PT2S") Duration idlePoll,
+            @ConfigProperty(name = "consent.outbox.send-timeout", defaultValue = "PT20S") Duration sendTimeout) {
+        this.pool = pool;
+        this.outbox = outbox;
+        this.emitter = emitter;
+        this.enabled = enabled;
+        this.batchSize = batchSize;
+        this.idlePoll = idlePoll;
+        this.sendTimeout = sendTimeout;
+        this.relayedCounter = metrics.counter("consent_outbox_relayed");
+    }
+
+    void start(@Observes StartupEvent event) {
+        if (!enabled) {
+            return;
+        }
+        running = true;
+        thread = new Thread(this::run, "outbox-relay");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        running = false;
+        wake.release();
+        if (thread != null) {
+            try {
+                thread.join(Duration.ofSeconds(10).toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        dropLeadership();
+    }
+
+    /** Events relayed since start, for tests and benchmarks. */
+    public long relayedCount() {
+        return relayed.get();
+    }
+
+    private void run() {
+        Duration backoff = Duration.ofMillis(200);
+        while (running) {
+            try {
+                if (!leader()) {
+                    awaitWake(idlePoll);
+                    continue;
+                }
+                int sent = relayBatch();
+                backoff = Duration.ofMillis(200);
+                if (sent < batchSize) {
+                    awaitWake(idlePoll);
+                }
+            } catch (RuntimeException e) {
+                LOG.warnf("Outbox relay could not deliver, rows kept; retrying in %d ms: %s", backoff.toMillis(),
+                        e.toString());
+                dropLeadership();
+                awaitWake(backoff);
+                backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(10)) > 0 ? Duration.ofSeconds(10)
+                        : backoff.multipliedBy(2);
+            }
+        }
+    }
+
+    /** True when this instance holds the relay lock, taking it if free. */
+    private boolean leader() {
+        if (leaderConnection != null) {
+            return true;
+        }
+        SqlConnection connection = pool.getConnection().await().atMost(sendTimeout);
+        Boolean locked = connection.preparedQuery("select pg_try_advisory_lock($1)")
+                .execute(Tuple.of(LEADER_LOCK)).await().atMost(sendTimeout)
+                .iterator().next().getBoolean(0);
+        if (!locked) {
+            connection.closeAndAwait();
+            return false;
+        }
+        PgConnection.cast(connection).notificationHandler(notification -> wake.release());
+        connection.query("LISTEN outbox_event").execute().await().atMost(sendTimeout);
+        leaderConnection = connection;
+        LOG.info("Outbox relay is the leader");
+        return true;
+    }
+
+    private int relayBatch() {
+        List<Row> rows = new ArrayList<>();
+        leaderConnection.preparedQuery("""
+                select id, topic, message_key, event_type, event_id, payload
+                from outbox_event order by id limit $1""")
+                .execute(Tuple.of(batchSize)).await().atMost(sendTimeout)
+                .forEach(rows::add);
+        if (rows.isEmpty()) {
+            return 0;
+        }
+        List<Uni<Void>> sends = new ArrayList<>(rows.size());
+        Long[] ids = new Long[rows.size()];
+        for (int i = 0; i < rows.size(); i++) {
+            Row row = rows.get(i);
+            ids[i] = row.getLong("id");
+            sends.add(emitter.sendMessage(message(row)));
+        }
+        Uni.join().all(sends).andFailFast().await().atMost(sendTimeout);
+        leaderConnection.preparedQuery("delete from outbox_event where id = any($1)")
+                .execute(Tuple.of(ids)).await().atMost(sendTimeout);
+        relayed.addAndGet(rows.size());
+        relayedCounter.increment(rows.size());
+        return rows.size();
+    }
+
+    private Message<SpecificRecordBase> message(Row row) {
+        SpecificRecordBase event = outbox.decode(row.getString("event_type"), row.getBuffer("payload").getBytes());
+        RecordHeaders headers = new RecordHeaders();
+        headers.add("eventId", row.getUUID("event_id").toString().getBytes(StandardCharsets.UTF_8));
+        headers.add("eventType", row.getString("event_type").getBytes(StandardCharsets.UTF_8));
+        return Message.of(event).addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
+                .withTopic(row.getString("topic"))
+                .withKey(row.getString("message_key"))
+                .withHeaders(headers)
+                .build());
+    }
+
+    private void dropLeadership() {
+        SqlConnection connection = leaderConnection;
+        leaderConnection = null;
+        if (connection != null) {
+            try {
+                connection.close().await().atMost(Duration.ofSeconds(5));
+            } catch (RuntimeException e) {
+                LOG.debugf("Closing the relay connection failed: %s", e);
+            }
+        }
+    }
+
+    private void awaitWake(Duration timeout) {
+        try {
+            wake.tryAcquire(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            wake.drainPermits();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        }
+    }
+}
