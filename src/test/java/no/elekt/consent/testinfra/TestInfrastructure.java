@@ -1,0 +1,124 @@
+package no.elekt.consent.testinfra;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import io.smallrye.reactive.messaging.kafka.companion.test.EmbeddedKafkaBroker;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+
+/**
+ * The real infrastructure of the service, started once per JVM and shared by every test class and by the local run:
+ * PostgreSQL 17 (embedded binaries), a Kafka 4.1 KRaft broker behind a {@link TcpProxy}, and Apicurio Registry.
+ * Started in parallel; stopped by a shutdown hook.
+ */
+public final class TestInfrastructure {
+
+    private static TestInfrastructure instance;
+
+    public final EmbeddedPostgres postgres;
+    public final EmbeddedKafkaBroker kafka;
+    public final TcpProxy kafkaProxy;
+    public final ApicurioRegistryServer registry;
+
+    private TestInfrastructure(EmbeddedPostgres postgres, EmbeddedKafkaBroker kafka, TcpProxy kafkaProxy,
+            ApicurioRegistryServer registry) {
+        this.postgres = postgres;
+        this.kafka = kafka;
+        this.kafkaProxy = kafkaProxy;
+        this.registry = registry;
+    }
+
+    public static synchronized TestInfrastructure get() {
+        if (instance == null) {
+            instance = start(Path.of("target", "infra").toAbsolutePath());
+        }
+        return instance;
+    }
+
+    private static TestInfrastructure start(Path workDir) {
+        try {
+            Files.createDirectories(workDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        var postgres = CompletableFuture.supplyAsync(() -> {
+            try {
+                return EmbeddedPostgres.builder().start();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        var registry = CompletableFuture.supplyAsync(() -> {
+            try {
+                return new ApicurioRegistryServer(freePort()).start(workDir);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        });
+        // Clients reach the broker only through the proxy: it is the advertised listener.
+        TcpProxy proxy = new TcpProxy(freePort(), freePort());
+        EmbeddedKafkaBroker kafka = new EmbeddedKafkaBroker()
+                .withKafkaHost("127.0.0.1")
+                .withKafkaPort(proxy.targetPort())
+                .withAdvertisedListeners("PLAINTEXT://127.0.0.1:" + proxy.port())
+                .withAdditionalProperties(p -> {
+                    p.put("num.partitions", "3");
+                    p.put("group.initial.rebalance.delay.ms", "0");
+                })
+                .withDeleteLogDirsOnClose(true)
+                .start();
+        proxy.restore();
+        TestInfrastructure infra = new TestInfrastructure(postgres.join(), kafka, proxy, registry.join());
+        Runtime.getRuntime().addShutdownHook(new Thread(infra::stop, "test-infrastructure-stop"));
+        return infra;
+    }
+
+    public String kafkaBootstrap() {
+        return "127.0.0.1:" + kafkaProxy.port();
+    }
+
+    public String jdbcUrl() {
+        return "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/postgres";
+    }
+
+    /** The configuration that points the service at this infrastructure. */
+    public Map<String, String> serviceConfig() {
+        Map<String, String> config = new LinkedHashMap<>();
+        config.put("kafka.bootstrap.servers", kafkaBootstrap());
+        config.put("mp.messaging.connector.smallrye-kafka.apicurio.registry.url", registry.apiUrl());
+        config.put("quarkus.datasource.reactive.url", "postgresql://127.0.0.1:" + postgres.getPort() + "/postgres");
+        config.put("quarkus.datasource.jdbc.url", jdbcUrl());
+        config.put("quarkus.datasource.username", "postgres");
+        config.put("quarkus.datasource.password", "postgres");
+        return config;
+    }
+
+    private void stop() {
+        kafkaProxy.close();
+        kafka.close();
+        registry.close();
+        try {
+            postgres.close();
+        } catch (IOException e) {
+            // the JVM is exiting
+        }
+    }
+
+    static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
