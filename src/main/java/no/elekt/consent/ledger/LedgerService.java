@@ -89,10 +89,11 @@ public class LedgerService {
                 request.occurredAt().truncatedTo(ChronoUnit.MILLIS), request.source(), request.policyVersion(), null,
                 request.identifiersOrEmpty(), planner.forDecision(request.purpose(), request.decision()));
         String requestHash = idempotencyKey == null ? null : hash(request);
-        return Panache.withTransaction(() -> claim(idempotencyKey, requestHash)
+        UUID changeId = UUID.randomUUID();
+        return Panache.withTransaction(() -> claim(idempotencyKey, requestHash, changeId)
                 .chain(previous -> previous != null
                         ? view(previous).map(view -> new Outcome(view, true))
-                        : append(change).map(view -> new Outcome(view, false))));
+                        : append(change, changeId).map(view -> new Outcome(view, false))));
     }
 
     private void checkAgainstPolicy(ConsentChangeRequest request) {
@@ -117,7 +118,7 @@ public class LedgerService {
     }
 
     /** Claims the idempotency key for this request; answers the change it made before, if any. */
-    private Uni<UUID> claim(String key, String requestHash) {
+    private Uni<UUID> claim(String key, String requestHash, UUID changeId) {
         if (key == null) {
             return Uni.createFrom().nullItem();
         }
@@ -126,7 +127,7 @@ public class LedgerService {
                 values (:key, :hash, :change, :now) on conflict do nothing""")
                 .setParameter("key", key)
                 .setParameter("hash", requestHash)
-                .setParameter("change", UUID.randomUUID())
+                .setParameter("change", changeId)
                 .setParameter("now", Instant.now())
                 .executeUpdate())
                 .chain(inserted -> IdempotencyKey.<IdempotencyKey>findById(key).map(row -> {
@@ -142,8 +143,7 @@ public class LedgerService {
     }
 
     /** Appends one change: ledger row, new version, propagations and outbox events. Runs in the caller's transaction. */
-    public Uni<ChangeView> append(Change change) {
-        UUID changeId = UUID.randomUUID();
+    public Uni<ChangeView> append(Change change, UUID changeId) {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         return nextVersion(change, changeId, now)
                 .chain(version -> identifierStore.merge(change.subjectId(), change.identifiers())
