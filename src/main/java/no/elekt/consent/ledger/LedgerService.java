@@ -243,6 +243,14 @@ public class LedgerService {
         return events;
     }
 
+    /** Writes a propagation's directive to the outbox again, with the identifiers known now. In the caller's transaction. */
+    public Uni<Void> reissue(Propagation p) {
+        return ConsentRecord.<ConsentRecord>findById(p.changeId)
+                .chain(record -> identifierStore.load(p.subjectId)
+                        .chain(identifiers -> outbox.add(Policy.directiveTopic(p.processor), p.subjectId,
+                                UUID.randomUUID(), directive(p, record, identifiers))));
+    }
+
     /** A directive carries only the identifiers its processor needs. */
     ProcessorDirective directive(Propagation p, ConsentRecord record, Map<String, String> identifiers) {
         List<String> needed = policy.processor(p.processor).identifiers();

@@ -34,6 +34,12 @@ public final class KafkaPublisher implements AutoCloseable {
         await(avro.send(new ProducerRecord<>(topic, key, value)));
     }
 
+    public void send(String topic, String key, Object value, Map<String, String> headers) {
+        ProducerRecord<String, Object> record = new ProducerRecord<>(topic, key, value);
+        headers.forEach((k, v) -> record.headers().add(k, v.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        await(avro.send(record));
+    }
+
     public void sendRaw(String topic, String key, byte[] value) {
         await(raw.send(new ProducerRecord<>(topic, key, value)));
     }

@@ -1,0 +1,81 @@
+package no.elekt.consent.propagation;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
+import io.smallrye.mutiny.Uni;
+
+/** What ops need to see that every processor honoured every change, and to act when one did not. */
+@Path("/v1/ops")
+@Produces(MediaType.APPLICATION_JSON)
+public class OpsResource {
+
+    public record PropagationRow(UUID directiveId, UUID changeId, String subjectId, String processor, String action,
+            PropagationStatus status, Instant deadline, boolean overdue, int attempts, String detail,
+            Instant updatedAt) {
+
+        static PropagationRow of(Propagation p, Instant now) {
+            return new PropagationRow(p.directiveId, p.changeId, p.subjectId, p.processor, p.action.name(), p.status,
+                    p.deadline, p.overdue(now), p.attempts, p.detail, p.updatedAt);
+        }
+    }
+
+    public record Confirmation(String note) {
+    }
+
+    private final PropagationTracker tracker;
+    private final DeadLetterReplay replay;
+
+    OpsResource(PropagationTracker tracker, DeadLetterReplay replay) {
+        this.tracker = tracker;
+        this.replay = replay;
+    }
+
+    @GET
+    @Path("/propagations")
+    @Operation(summary = "Propagations by status, processor and overdue flag, earliest deadline first")
+    public Uni<List<PropagationRow>> propagations(@QueryParam("status") PropagationStatus status,
+            @QueryParam("processor") String processor, @QueryParam("overdue") boolean overdue,
+            @QueryParam("limit") @DefaultValue("100") @Min(1) @Max(1000) int limit) {
+        Instant now = Instant.now();
+        return tracker.list(status, processor, overdue, limit)
+                .map(rows -> rows.stream().map(p -> PropagationRow.of(p, now)).toList());
+    }
+
+    @POST
+    @Path("/propagations/{directiveId}/retry")
+    @Operation(summary = "Re-issue the directive of an open propagation (e.g. FAILED after the processor recovered)")
+    public Uni<PropagationRow> retry(@PathParam("directiveId") UUID directiveId) {
+        return tracker.retry(directiveId).map(p -> PropagationRow.of(p, Instant.now()));
+    }
+
+    @POST
+    @Path("/propagations/{directiveId}/confirm")
+    @Operation(summary = "Confirm a propagation done by hand, such as an AddApptr deletion request answered by e-mail")
+    public Uni<PropagationRow> confirm(@PathParam("directiveId") UUID directiveId, Confirmation confirmation) {
+        return tracker.confirm(directiveId, confirmation == null ? null : confirmation.note())
+                .map(p -> PropagationRow.of(p, Instant.now()));
+    }
+
+    @POST
+    @Path("/dead-letters/replay")
+    @Operation(summary = "Send the dead letters of one DLQ topic back to the topic they came from")
+    public Uni<DeadLetterReplay.Result> replay(@QueryParam("topic") String dlqTopic,
+            @QueryParam("max") @DefaultValue("1000") @Min(1) @Max(100000) int max) {
+        return replay.replay(dlqTopic, max);
+    }
+}
