@@ -79,11 +79,11 @@ public final class Directives {
 
     /** Puts directives on a directive topic, Avro-encoded through the registry like the core's outbox relay. */
     public static void publish(ProcessorDirective... directives) {
+        AvroKafkaSerializer<ProcessorDirective> avro = new AvroKafkaSerializer<>();
+        avro.configure(Map.of("apicurio.registry.url", Infra.registryUrl(),
+                "apicurio.registry.auto-register", "true"), false);
         try (KafkaProducer<String, ProcessorDirective> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, Infra.kafkaBootstrap(),
-                "apicurio.registry.url", Infra.registryUrl(),
-                "apicurio.registry.auto-register", "true"),
-                new StringSerializer(), new AvroKafkaSerializer<>())) {
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, Infra.kafkaBootstrap()), new StringSerializer(), avro)) {
             for (ProcessorDirective d : directives) {
                 producer.send(new ProducerRecord<>("consent.directives." + d.getProcessor() + ".v1",
                         d.getSubjectId(), d));
