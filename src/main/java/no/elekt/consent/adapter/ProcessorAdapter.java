@@ -19,6 +19,14 @@ public interface ProcessorAdapter {
     /** The processor id of the policy, e.g. {@code mailgun}. */
     String processor();
 
+    /** Whether this deployment runs the adapter ({@code consent.adapters.<processor>.enabled}). */
+    boolean enabled();
+
+    /** Settings the adapter cannot work without that are not set, by their environment names. */
+    default List<String> missingSettings() {
+        return List.of();
+    }
+
     /**
      * Carries out one directive. Expected answers ("already gone") are results; a failure that survived the retry
      * policy fails the Uni and becomes FAILED_PERMANENT with a dead letter.

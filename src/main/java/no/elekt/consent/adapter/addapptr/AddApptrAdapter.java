@@ -1,14 +1,14 @@
 package no.elekt.consent.adapter.addapptr;
 
+import java.util.List;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
-import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import no.elekt.consent.adapter.DirectiveHandler;
+import no.elekt.consent.adapter.MissingSettings;
 import no.elekt.consent.adapter.ProcessorAdapter;
 import no.elekt.consent.adapter.Result;
 import no.elekt.consent.events.DirectiveAction;
@@ -32,11 +32,16 @@ public class AddApptrAdapter implements ProcessorAdapter {
         this.config = config;
     }
 
-    void checkConfiguration(@Observes StartupEvent event) {
-        if (config.enabled() && config.privacyContact().isEmpty()) {
-            throw new IllegalStateException("The AddApptr adapter is enabled but consent.adapters.addapptr."
-                    + "privacy-contact is not set (CONSENT_ADAPTERS_ADDAPPTR_PRIVACY_CONTACT)");
-        }
+    @Override
+    public boolean enabled() {
+        return config.enabled();
+    }
+
+    @Override
+    public List<String> missingSettings() {
+        return new MissingSettings()
+                .require(config.privacyContact(), "CONSENT_ADAPTERS_ADDAPPTR_PRIVACY_CONTACT")
+                .names();
     }
 
     @Override

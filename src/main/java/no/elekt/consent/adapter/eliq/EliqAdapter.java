@@ -3,15 +3,14 @@ package no.elekt.consent.adapter.eliq;
 import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
-import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import no.elekt.consent.adapter.DirectiveHandler;
+import no.elekt.consent.adapter.MissingSettings;
 import no.elekt.consent.adapter.ProcessorAdapter;
 import no.elekt.consent.adapter.Result;
 import no.elekt.consent.events.DirectiveAction;
@@ -35,11 +34,17 @@ public class EliqAdapter implements ProcessorAdapter {
         this.config = config;
     }
 
-    void checkConfiguration(@Observes StartupEvent event) {
-        if (config.enabled() && (config.clientId().isEmpty() || config.clientSecret().isEmpty())) {
-            throw new IllegalStateException("The Eliq adapter is enabled but consent.adapters.eliq.client-id or "
-                    + ".client-secret is not set (CONSENT_ADAPTERS_ELIQ_CLIENT_ID, CONSENT_ADAPTERS_ELIQ_CLIENT_SECRET)");
-        }
+    @Override
+    public boolean enabled() {
+        return config.enabled();
+    }
+
+    @Override
+    public List<String> missingSettings() {
+        return new MissingSettings()
+                .require(config.clientId(), "CONSENT_ADAPTERS_ELIQ_CLIENT_ID")
+                .require(config.clientSecret(), "CONSENT_ADAPTERS_ELIQ_CLIENT_SECRET")
+                .names();
     }
 
     @Override

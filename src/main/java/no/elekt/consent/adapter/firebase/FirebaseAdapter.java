@@ -7,15 +7,14 @@ import java.util.Map;
 import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
-import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import no.elekt.consent.adapter.DirectiveHandler;
+import no.elekt.consent.adapter.MissingSettings;
 import no.elekt.consent.adapter.Effect;
 import no.elekt.consent.adapter.ProcessorAdapter;
 import no.elekt.consent.adapter.Result;
@@ -45,12 +44,17 @@ public class FirebaseAdapter implements ProcessorAdapter {
         this.config = config;
     }
 
-    void checkConfiguration(@Observes StartupEvent event) {
-        if (config.enabled() && (config.projectId().isEmpty() || config.credentialsFile().isEmpty())) {
-            throw new IllegalStateException("The Firebase adapter is enabled but consent.adapters.firebase.project-id "
-                    + "or .credentials-file is not set (CONSENT_ADAPTERS_FIREBASE_PROJECT_ID, "
-                    + "CONSENT_ADAPTERS_FIREBASE_CREDENTIALS_FILE)");
-        }
+    @Override
+    public boolean enabled() {
+        return config.enabled();
+    }
+
+    @Override
+    public List<String> missingSettings() {
+        return new MissingSettings()
+                .require(config.projectId(), "CONSENT_ADAPTERS_FIREBASE_PROJECT_ID")
+                .require(config.credentialsFile(), "CONSENT_ADAPTERS_FIREBASE_CREDENTIALS_FILE")
+                .names();
     }
 
     @Override

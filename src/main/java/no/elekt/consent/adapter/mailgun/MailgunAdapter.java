@@ -11,11 +11,10 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
-import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import jakarta.enterprise.event.Observes;
 import no.elekt.consent.adapter.DirectiveHandler;
+import no.elekt.consent.adapter.MissingSettings;
 import no.elekt.consent.adapter.Effect;
 import no.elekt.consent.adapter.ProcessorAdapter;
 import no.elekt.consent.adapter.Result;
@@ -45,11 +44,17 @@ public class MailgunAdapter implements ProcessorAdapter {
         this.config = config;
     }
 
-    void checkConfiguration(@Observes StartupEvent event) {
-        if (config.enabled() && (config.apiKey().isEmpty() || config.domain().isEmpty())) {
-            throw new IllegalStateException("The Mailgun adapter is enabled but consent.adapters.mailgun.api-key "
-                    + "or .domain is not set (CONSENT_ADAPTERS_MAILGUN_API_KEY, CONSENT_ADAPTERS_MAILGUN_DOMAIN)");
-        }
+    @Override
+    public boolean enabled() {
+        return config.enabled();
+    }
+
+    @Override
+    public List<String> missingSettings() {
+        return new MissingSettings()
+                .require(config.apiKey(), "CONSENT_ADAPTERS_MAILGUN_API_KEY")
+                .require(config.domain(), "CONSENT_ADAPTERS_MAILGUN_DOMAIN")
+                .names();
     }
 
     @Override

@@ -10,37 +10,24 @@ import java.util.Map;
 import jakarta.inject.Inject;
 
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.junit.QuarkusTest;
 import no.elekt.consent.adapter.Directives;
 import no.elekt.consent.adapter.Result;
+import no.elekt.consent.adapter.StandInTest;
 import no.elekt.consent.events.DirectiveAction;
 import no.elekt.consent.events.PropagationReceipt;
 import no.elekt.consent.events.ReceiptOutcome;
-import no.elekt.consent.testinfra.KafkaEvents;
 import no.elekt.consent.testinfra.ProcessorStandIns;
 
 /** The AddApptr adapter: a deletion request by e-mail over real SMTP (GreenMail), then AWAITING_MANUAL. */
 @QuarkusTest
-class AddApptrAdapterTest {
+class AddApptrAdapterTest extends StandInTest {
 
-    static KafkaEvents kafka;
 
     @Inject
     AddApptrAdapter adapter;
-
-    @BeforeAll
-    static void connect() {
-        kafka = KafkaEvents.from(Directives.RECEIPTS);
-    }
-
-    @AfterAll
-    static void close() {
-        kafka.close();
-    }
 
     @Test
     void personalisedAdsWithdrawalAtTheApiMailsTheDeletionRequestAndAwaitsConfirmation() {

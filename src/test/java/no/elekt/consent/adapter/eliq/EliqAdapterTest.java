@@ -7,7 +7,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.equalToJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.putRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
-import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
@@ -15,8 +14,6 @@ import java.util.Map;
 
 import jakarta.inject.Inject;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
@@ -26,36 +23,23 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.quarkus.test.junit.QuarkusTest;
 import no.elekt.consent.adapter.Directives;
 import no.elekt.consent.adapter.Result;
+import no.elekt.consent.adapter.StandInTest;
 import no.elekt.consent.events.DirectiveAction;
 import no.elekt.consent.events.ProcessorDirective;
 import no.elekt.consent.events.PropagationReceipt;
 import no.elekt.consent.events.ReceiptOutcome;
-import no.elekt.consent.testinfra.KafkaEvents;
 import no.elekt.consent.testinfra.ProcessorStandIns;
 
 /** The Eliq adapter against a stand-in serving Eliq's token endpoint and data management API. */
 @QuarkusTest
-class EliqAdapterTest {
+class EliqAdapterTest extends StandInTest {
 
     static final String USERS = ProcessorStandIns.ELIQ_BASE_PATH + "/users/";
     static final String BEARER = "Bearer " + ProcessorStandIns.ELIQ_ACCESS_TOKEN;
 
-    static KafkaEvents kafka;
-    static WireMock eliq;
 
     @Inject
     EliqAdapter adapter;
-
-    @BeforeAll
-    static void connect() {
-        kafka = KafkaEvents.from(Directives.RECEIPTS);
-        eliq = ProcessorStandIns.wireMock();
-    }
-
-    @AfterAll
-    static void close() {
-        kafka.close();
-    }
 
     @Test
     void energyInsightsWithdrawalAtTheApiDeletesTheUserWithAClientCredentialsToken() {
@@ -66,8 +50,8 @@ class EliqAdapterTest {
         PropagationReceipt receipt = kafka.<PropagationReceipt>await(Directives.RECEIPTS, subject, 1).get(0);
         assertThat(receipt.getOutcome()).isEqualTo(ReceiptOutcome.APPLIED);
         assertThat(receipt.getProcessor()).isEqualTo("eliq");
-        eliq.verifyThat(1, deleteRequestedFor(urlPathEqualTo(USERS + user)).withHeader("Authorization", equalTo(BEARER)));
-        List<LoggedRequest> tokens = eliq.find(postRequestedFor(urlPathEqualTo("/oauth/token")));
+        standIns.verifyThat(1, deleteRequestedFor(urlPathEqualTo(USERS + user)).withHeader("Authorization", equalTo(BEARER)));
+        List<LoggedRequest> tokens = standIns.find(postRequestedFor(urlPathEqualTo("/oauth/token")));
         assertThat(tokens).isNotEmpty();
         assertThat(tokens.get(0).getBodyAsString()).contains("grant_type=client_credentials",
                 "client_id=" + ProcessorStandIns.ELIQ_CLIENT_ID, "client_secret=" + ProcessorStandIns.ELIQ_CLIENT_SECRET);
@@ -82,7 +66,7 @@ class EliqAdapterTest {
         assertThat(Directives.apply(adapter, Directives.directive("eliq", DirectiveAction.RESUME, "energy-insights", 2,
                 Map.of("eliqUserId", user))).outcome()).isEqualTo(ReceiptOutcome.APPLIED);
 
-        List<LoggedRequest> puts = eliq.find(putRequestedFor(urlPathEqualTo(USERS.replace("/users/", "/v3/users/")
+        List<LoggedRequest> puts = standIns.find(putRequestedFor(urlPathEqualTo(USERS.replace("/users/", "/v3/users/")
                 + user + "/consents")).withHeader("Authorization", equalTo(BEARER)));
         assertThat(puts).hasSize(2);
         assertThat(equalToJson("{\"consents\":[{\"purpose\":\"energy-insights\",\"granted\":false,\"changedAt\":\""
@@ -93,7 +77,7 @@ class EliqAdapterTest {
     @Test
     void userNotFoundMeansAlreadyGone() {
         String user = Directives.unique("eliq-user");
-        eliq.register(deletionOf(user).willReturn(aResponse().withStatus(400)
+        standIns.register(deletionOf(user).willReturn(aResponse().withStatus(400)
                 .withHeader("Content-Type", "application/json")
                 .withBody("{\"code\":\"USER_NOT_FOUND\",\"message\":\"User not found\"}")));
 
@@ -103,7 +87,7 @@ class EliqAdapterTest {
     @Test
     void anotherBadRequestIsPermanent() {
         String user = Directives.unique("eliq-user");
-        eliq.register(deletionOf(user).willReturn(aResponse().withStatus(400).withBody("{\"code\":\"INVALID_ID\"}")));
+        standIns.register(deletionOf(user).willReturn(aResponse().withStatus(400).withBody("{\"code\":\"INVALID_ID\"}")));
 
         Result result = Directives.apply(adapter, delete(user));
 
@@ -114,56 +98,48 @@ class EliqAdapterTest {
     @Test
     void aRefusedTokenIsRenewedOnceThenTheFailureIsPermanentAndVisible() {
         String user = Directives.unique("eliq-user");
-        eliq.register(deletionOf(user).willReturn(aResponse().withStatus(401)
+        standIns.register(deletionOf(user).willReturn(aResponse().withStatus(401)
                 .withBody("{\"code\":\"UNAUTHORIZED\"}")));
 
         Result result = Directives.apply(adapter, delete(user));
 
         assertThat(result.outcome()).isEqualTo(ReceiptOutcome.FAILED_PERMANENT);
         assertThat(result.detail()).contains("HTTP 401", "credentials");
-        eliq.verifyThat(WireMock.lessThanOrExactly(2), deleteRequestedFor(urlPathEqualTo(USERS + user)));
+        standIns.verifyThat(WireMock.lessThanOrExactly(2), deleteRequestedFor(urlPathEqualTo(USERS + user)));
     }
 
     @Test
     void tooManyRequestsWaitsAsToldByRetryAfter() {
         String user = Directives.unique("eliq-user");
-        String scenario = Directives.unique("eliq-429");
-        eliq.register(deletionOf(user).inScenario(scenario).whenScenarioStateIs(STARTED)
-                .willReturn(aResponse().withStatus(429).withHeader("Retry-After", "1")).willSetStateTo("open"));
-        eliq.register(deletionOf(user).inScenario(scenario).whenScenarioStateIs("open")
-                .willReturn(aResponse().withStatus(204)));
+        firstThen(() -> deletionOf(user),
+                aResponse().withStatus(429).withHeader("Retry-After", "1"),
+                aResponse().withStatus(204));
 
         assertThat(Directives.apply(adapter, delete(user)).outcome()).isEqualTo(ReceiptOutcome.APPLIED);
-        List<LoggedRequest> calls = eliq.find(deleteRequestedFor(urlPathEqualTo(USERS + user)));
-        assertThat(calls).hasSize(2);
-        assertThat(calls.get(1).getLoggedDate().getTime() - calls.get(0).getLoggedDate().getTime())
-                .isGreaterThanOrEqualTo(950);
+        List<LoggedRequest> calls = standIns.find(deleteRequestedFor(urlPathEqualTo(USERS + user)));
+        assertTwoCallsSpacedBy(calls, 950);
     }
 
     @Test
     void serverErrorIsRetried() {
         String user = Directives.unique("eliq-user");
-        String scenario = Directives.unique("eliq-500");
-        eliq.register(deletionOf(user).inScenario(scenario).whenScenarioStateIs(STARTED)
-                .willReturn(aResponse().withStatus(502)).willSetStateTo("up"));
-        eliq.register(deletionOf(user).inScenario(scenario).whenScenarioStateIs("up")
-                .willReturn(aResponse().withStatus(204)));
+        firstThen(() -> deletionOf(user),
+                aResponse().withStatus(502),
+                aResponse().withStatus(204));
 
         assertThat(Directives.apply(adapter, delete(user)).outcome()).isEqualTo(ReceiptOutcome.APPLIED);
-        eliq.verifyThat(2, deleteRequestedFor(urlPathEqualTo(USERS + user)));
+        standIns.verifyThat(2, deleteRequestedFor(urlPathEqualTo(USERS + user)));
     }
 
     @Test
     void aCallThatTimesOutIsRetried() {
         String user = Directives.unique("eliq-user");
-        String scenario = Directives.unique("eliq-slow");
-        eliq.register(deletionOf(user).inScenario(scenario).whenScenarioStateIs(STARTED)
-                .willReturn(aResponse().withStatus(204).withFixedDelay(2500)).willSetStateTo("fast"));
-        eliq.register(deletionOf(user).inScenario(scenario).whenScenarioStateIs("fast")
-                .willReturn(aResponse().withStatus(204)));
+        firstThen(() -> deletionOf(user),
+                aResponse().withStatus(204).withFixedDelay(2500),
+                aResponse().withStatus(204));
 
         assertThat(Directives.apply(adapter, delete(user)).outcome()).isEqualTo(ReceiptOutcome.APPLIED);
-        eliq.verifyThat(2, deleteRequestedFor(urlPathEqualTo(USERS + user)));
+        standIns.verifyThat(2, deleteRequestedFor(urlPathEqualTo(USERS + user)));
     }
 
     static ProcessorDirective delete(String user) {

@@ -9,7 +9,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
-import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
@@ -17,8 +16,6 @@ import java.util.Map;
 
 import jakarta.inject.Inject;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
@@ -28,39 +25,26 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.quarkus.test.junit.QuarkusTest;
 import no.elekt.consent.adapter.Directives;
 import no.elekt.consent.adapter.Result;
+import no.elekt.consent.adapter.StandInTest;
 import no.elekt.consent.events.ChangeKind;
 import no.elekt.consent.events.DirectiveAction;
 import no.elekt.consent.events.ProcessorDirective;
 import no.elekt.consent.events.PropagationReceipt;
 import no.elekt.consent.events.ReceiptOutcome;
-import no.elekt.consent.testinfra.KafkaEvents;
 import no.elekt.consent.testinfra.ProcessorStandIns;
 
 /** The Firebase adapter against a stand-in serving Google's token, Analytics, FCM and Identity Toolkit endpoints. */
 @QuarkusTest
-class FirebaseAdapterTest {
+class FirebaseAdapterTest extends StandInTest {
 
     static final String PROJECT = ProcessorStandIns.FIREBASE_PROJECT;
     static final String BEARER = "Bearer " + ProcessorStandIns.GOOGLE_ACCESS_TOKEN;
     static final String UPSERT = "/analytics/v3/userDeletion/userDeletionRequests:upsert";
     static final String ACCOUNTS_DELETE = "/v1/projects/" + PROJECT + "/accounts:delete";
 
-    static KafkaEvents kafka;
-    static WireMock google;
 
     @Inject
     FirebaseAdapter adapter;
-
-    @BeforeAll
-    static void connect() {
-        kafka = KafkaEvents.from(Directives.RECEIPTS);
-        google = ProcessorStandIns.wireMock();
-    }
-
-    @AfterAll
-    static void close() {
-        kafka.close();
-    }
 
     static String deletionRequest(String appInstanceId) {
         return """
@@ -78,11 +62,11 @@ class FirebaseAdapterTest {
         PropagationReceipt receipt = kafka.<PropagationReceipt>await(Directives.RECEIPTS, subject, 1).get(0);
         assertThat(receipt.getOutcome()).isEqualTo(ReceiptOutcome.APPLIED);
         assertThat(receipt.getProcessor()).isEqualTo("firebase");
-        google.verifyThat(1, postRequestedFor(urlPathEqualTo(UPSERT))
+        standIns.verifyThat(1, postRequestedFor(urlPathEqualTo(UPSERT))
                 .withHeader("Authorization", equalTo(BEARER))
                 .withRequestBody(equalToJson(deletionRequest(appInstance))));
         // the token came from the (stand-in) token endpoint, by the JWT bearer grant of the service account
-        List<LoggedRequest> tokens = google.find(postRequestedFor(urlPathEqualTo("/token")));
+        List<LoggedRequest> tokens = standIns.find(postRequestedFor(urlPathEqualTo("/token")));
         assertThat(tokens).isNotEmpty();
         assertThat(tokens.get(0).getBodyAsString())
                 .contains("grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer", "assertion=");
@@ -96,7 +80,7 @@ class FirebaseAdapterTest {
 
         assertThat(result.outcome()).isEqualTo(ReceiptOutcome.APPLIED);
         for (String topic : List.of("news", "price-alerts")) {
-            google.verifyThat(1, deleteRequestedFor(urlPathEqualTo(
+            standIns.verifyThat(1, deleteRequestedFor(urlPathEqualTo(
                     "/v1/projects/" + PROJECT + "/registrations/" + token + "/topicSubscriptions/" + topic))
                     .withQueryParam("allowMissing", equalTo("true"))
                     .withHeader("Authorization", equalTo(BEARER)));
@@ -106,14 +90,14 @@ class FirebaseAdapterTest {
     @Test
     void erasureDeletesTheAuthAccountAndAMissingAccountIsAlreadyGone() {
         String uid = Directives.unique("uid");
-        google.register(accountDeletionOf(uid).willReturn(aResponse().withStatus(400)
+        standIns.register(accountDeletionOf(uid).willReturn(aResponse().withStatus(400)
                 .withBody("{\"error\":{\"code\":400,\"message\":\"USER_NOT_FOUND\"}}")));
 
         Result result = Directives.apply(adapter, Directives.directive("firebase", DirectiveAction.DELETE,
                 ChangeKind.ERASURE, "analytics", 4, Map.of("firebaseUid", uid)));
 
         assertThat(result.outcome()).isEqualTo(ReceiptOutcome.ALREADY_APPLIED);
-        google.verifyThat(1, postRequestedFor(urlPathEqualTo(ACCOUNTS_DELETE))
+        standIns.verifyThat(1, postRequestedFor(urlPathEqualTo(ACCOUNTS_DELETE))
                 .withHeader("Authorization", equalTo(BEARER))
                 .withRequestBody(equalToJson("{\"localId\":\"" + uid + "\"}")));
     }
@@ -128,57 +112,52 @@ class FirebaseAdapterTest {
     @Test
     void rejectedCredentialsFailAtOnce() {
         String appInstance = Directives.unique("app-instance");
-        google.register(upsertOf(appInstance).willReturn(aResponse().withStatus(403)
+        standIns.register(upsertOf(appInstance).willReturn(aResponse().withStatus(403)
                 .withBody("{\"error\":{\"status\":\"PERMISSION_DENIED\"}}")));
 
         Result result = Directives.apply(adapter, deleteAnalytics(appInstance));
 
         assertThat(result.outcome()).isEqualTo(ReceiptOutcome.FAILED_PERMANENT);
         assertThat(result.detail()).contains("HTTP 403", "credentials").doesNotContain(appInstance);
-        google.verifyThat(1, postRequestedFor(urlPathEqualTo(UPSERT)).withRequestBody(containing(appInstance)));
+        standIns.verifyThat(1, postRequestedFor(urlPathEqualTo(UPSERT)).withRequestBody(containing(appInstance)));
     }
 
     @Test
     void tooManyRequestsWaitsAsToldByRetryAfter() {
         String appInstance = Directives.unique("app-instance");
-        String scenario = Directives.unique("google-429");
-        google.register(upsertOf(appInstance).inScenario(scenario).whenScenarioStateIs(STARTED)
-                .willReturn(aResponse().withStatus(429).withHeader("Retry-After", "1")).willSetStateTo("open"));
-        google.register(upsertOf(appInstance).inScenario(scenario).whenScenarioStateIs("open").willReturn(okJson("{}")));
+        firstThen(() -> upsertOf(appInstance),
+                aResponse().withStatus(429).withHeader("Retry-After", "1"),
+                okJson("{}"));
 
         assertThat(Directives.apply(adapter, deleteAnalytics(appInstance)).outcome())
                 .isEqualTo(ReceiptOutcome.APPLIED);
-        List<LoggedRequest> calls = google.find(postRequestedFor(urlPathEqualTo(UPSERT))
+        List<LoggedRequest> calls = standIns.find(postRequestedFor(urlPathEqualTo(UPSERT))
                 .withRequestBody(containing(appInstance)));
-        assertThat(calls).hasSize(2);
-        assertThat(calls.get(1).getLoggedDate().getTime() - calls.get(0).getLoggedDate().getTime())
-                .isGreaterThanOrEqualTo(950);
+        assertTwoCallsSpacedBy(calls, 950);
     }
 
     @Test
     void serverErrorIsRetried() {
         String appInstance = Directives.unique("app-instance");
-        String scenario = Directives.unique("google-500");
-        google.register(upsertOf(appInstance).inScenario(scenario).whenScenarioStateIs(STARTED)
-                .willReturn(aResponse().withStatus(500)).willSetStateTo("up"));
-        google.register(upsertOf(appInstance).inScenario(scenario).whenScenarioStateIs("up").willReturn(okJson("{}")));
+        firstThen(() -> upsertOf(appInstance),
+                aResponse().withStatus(500),
+                okJson("{}"));
 
         assertThat(Directives.apply(adapter, deleteAnalytics(appInstance)).outcome())
                 .isEqualTo(ReceiptOutcome.APPLIED);
-        google.verifyThat(2, postRequestedFor(urlPathEqualTo(UPSERT)).withRequestBody(containing(appInstance)));
+        standIns.verifyThat(2, postRequestedFor(urlPathEqualTo(UPSERT)).withRequestBody(containing(appInstance)));
     }
 
     @Test
     void aCallThatTimesOutIsRetried() {
         String appInstance = Directives.unique("app-instance");
-        String scenario = Directives.unique("google-slow");
-        google.register(upsertOf(appInstance).inScenario(scenario).whenScenarioStateIs(STARTED)
-                .willReturn(okJson("{}").withFixedDelay(2500)).willSetStateTo("fast"));
-        google.register(upsertOf(appInstance).inScenario(scenario).whenScenarioStateIs("fast").willReturn(okJson("{}")));
+        firstThen(() -> upsertOf(appInstance),
+                okJson("{}").withFixedDelay(2500),
+                okJson("{}"));
 
         assertThat(Directives.apply(adapter, deleteAnalytics(appInstance)).outcome())
                 .isEqualTo(ReceiptOutcome.APPLIED);
-        google.verifyThat(2, postRequestedFor(urlPathEqualTo(UPSERT)).withRequestBody(containing(appInstance)));
+        standIns.verifyThat(2, postRequestedFor(urlPathEqualTo(UPSERT)).withRequestBody(containing(appInstance)));
     }
 
     static ProcessorDirective deleteAnalytics(String appInstance) {
