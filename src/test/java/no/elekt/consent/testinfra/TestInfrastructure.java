@@ -77,6 +77,8 @@ public final class TestInfrastructure {
                 .withDeleteLogDirsOnClose(true)
                 .start();
         proxy.restore();
+        ProcessorStandIns.start();
+        ProcessorStandIns.installHappyStubs();
         TestInfrastructure infra = new TestInfrastructure(postgres.join(), kafka, proxy, registry.join());
         Runtime.getRuntime().addShutdownHook(new Thread(infra::stop, "test-infrastructure-stop"));
         return infra;
@@ -99,6 +101,8 @@ public final class TestInfrastructure {
         config.put("quarkus.datasource.jdbc.url", jdbcUrl());
         config.put("quarkus.datasource.username", "postgres");
         config.put("quarkus.datasource.password", "postgres");
+        // the adapters call local stand-ins of the processors
+        config.putAll(ProcessorStandIns.serviceConfig());
         return config;
     }
 

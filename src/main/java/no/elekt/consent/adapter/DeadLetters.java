@@ -1,0 +1,64 @@
+package no.elekt.consent.adapter;
+
+import java.nio.charset.StandardCharsets;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.eclipse.microprofile.reactive.messaging.OnOverflow;
+import org.jboss.logging.Logger;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+
+/**
+ * Sends a directive that could not be carried out to {@code <topic>.dlq}, as the bytes it arrived as, with the
+ * reason in headers (the names SmallRye's own dead-letter strategy uses), so ops can see it and replay it.
+ */
+@ApplicationScoped
+public class DeadLetters {
+
+    private static final Logger LOG = Logger.getLogger(DeadLetters.class);
+
+    private final MutinyEmitter<byte[]> emitter;
+    private final MeterRegistry metrics;
+
+    DeadLetters(@Channel("adapter-dead-letters") @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 1024)
+            MutinyEmitter<byte[]> emitter, MeterRegistry metrics) {
+        this.emitter = emitter;
+        this.metrics = metrics;
+    }
+
+    public Uni<Void> send(ConsumerRecord<String, byte[]> record, String processor, String reason) {
+        String topic = record.topic() + ".dlq";
+        RecordHeaders headers = new RecordHeaders();
+        header(headers, "dead-letter-reason", reason);
+        header(headers, "dead-letter-cause", "adapter " + processor);
+        header(headers, "dead-letter-topic", record.topic());
+        header(headers, "dead-letter-partition", Integer.toString(record.partition()));
+        header(headers, "dead-letter-offset", Long.toString(record.offset()));
+        record.headers().forEach(h -> {
+            if (!h.key().startsWith("dead-letter-")) {
+                headers.add(h);
+            }
+        });
+        OutgoingKafkaRecordMetadata<String> metadata = OutgoingKafkaRecordMetadata.<String>builder()
+                .withTopic(topic).withKey(record.key()).withHeaders(headers).build();
+        byte[] value = record.value() == null ? new byte[0] : record.value();
+        return emitter.sendMessage(Message.of(value).addMetadata(metadata))
+                .invoke(() -> {
+                    metrics.counter("consent_dead_letters", "topic", topic).increment();
+                    LOG.warnf("Dead-lettered %s-%d@%d to %s: %s", record.topic(), record.partition(), record.offset(),
+                            topic, reason);
+                });
+    }
+
+    private static void header(RecordHeaders headers, String key, String value) {
+        headers.add(key, value.getBytes(StandardCharsets.UTF_8));
+    }
+}

@@ -1,0 +1,134 @@
+package no.elekt.consent.adapter;
+
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import no.elekt.consent.events.ProcessorDirective;
+import no.elekt.consent.events.PropagationReceipt;
+import no.elekt.consent.events.PurposeVersion;
+import no.elekt.consent.events.ReceiptOutcome;
+
+/**
+ * What adapters remember (V2__adapters.sql): the receipt of every directive handled, so a redelivery is answered
+ * with the same receipt and no second call, and per processor, subject and purpose the highest version applied,
+ * so older work is superseded.
+ */
+@ApplicationScoped
+public class HandledDirectives {
+
+    /** The version of one subject and purpose already applied at a processor. */
+    public record Key(String subjectId, String purpose) {
+    }
+
+    private final Pool pool;
+
+    HandledDirectives(Pool pool) {
+        this.pool = pool;
+    }
+
+    /** The receipts already given for these directives, by directive id. */
+    public Uni<Map<String, PropagationReceipt>> receipts(String processor, List<String> directiveIds) {
+        return pool.preparedQuery("""
+                select directive_id, change_id, subject_id, receipt_id, outcome, detail, attempts, completed_at
+                from adapter_directive where processor = $1 and directive_id = any($2)""")
+                .execute(Tuple.of(processor, directiveIds.toArray(String[]::new)))
+                .map(rows -> {
+                    Map<String, PropagationReceipt> receipts = new HashMap<>();
+                    for (Row row : rows) {
+                        receipts.put(row.getString("directive_id"), PropagationReceipt.newBuilder()
+                                .setReceiptId(row.getUUID("receipt_id").toString())
+                                .setDirectiveId(row.getString("directive_id"))
+                                .setChangeId(row.getString("change_id"))
+                                .setSubjectId(row.getString("subject_id"))
+                                .setProcessor(processor)
+                                .setOutcome(ReceiptOutcome.valueOf(row.getString("outcome")))
+                                .setDetail(row.getString("detail"))
+                                .setAttempts(row.getInteger("attempts"))
+                                .setCompletedAt(row.getOffsetDateTime("completed_at").toInstant())
+                                .build());
+                    }
+                    return receipts;
+                });
+    }
+
+    /** The versions applied for these subjects. */
+    public Uni<Map<Key, Long>> appliedVersions(String processor, Set<String> subjectIds) {
+        return pool.preparedQuery("""
+                select subject_id, purpose, version from adapter_applied_version
+                where processor = $1 and subject_id = any($2)""")
+                .execute(Tuple.of(processor, subjectIds.toArray(String[]::new)))
+                .map(rows -> {
+                    Map<Key, Long> versions = new HashMap<>();
+                    for (Row row : rows) {
+                        versions.put(new Key(row.getString("subject_id"), row.getString("purpose")),
+                                row.getLong("version"));
+                    }
+                    return versions;
+                });
+    }
+
+    /**
+     * Records receipts given, in one transaction, and raises the applied versions of those that settle their
+     * directive's versions. Failed directives are not recorded: a redelivery or an ops retry tries them again.
+     */
+    public Uni<Void> record(String processor, List<Handled> handled) {
+        List<Tuple> receipts = new ArrayList<>();
+        List<Tuple> versions = new ArrayList<>();
+        for (Handled h : handled) {
+            PropagationReceipt r = h.receipt();
+            receipts.add(Tuple.from(List.of(processor, r.getDirectiveId(), r.getChangeId(), r.getSubjectId(),
+                    UUID.fromString(r.getReceiptId()), r.getOutcome().name(),
+                    r.getDetail() == null ? "" : r.getDetail(), r.getAttempts(),
+                    OffsetDateTime.ofInstant(r.getCompletedAt(), ZoneOffset.UTC))));
+            if (h.settlesVersion()) {
+                for (PurposeVersion pv : h.directive().getPurposes()) {
+                    versions.add(Tuple.of(processor, h.directive().getSubjectId(), pv.getPurpose(), pv.getVersion(),
+                            OffsetDateTime.now(ZoneOffset.UTC)));
+                }
+            }
+        }
+        if (receipts.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return pool.withTransaction(connection -> insertReceipts(connection, receipts)
+                .chain(() -> raiseVersions(connection, versions)));
+    }
+
+    private static Uni<Void> insertReceipts(SqlConnection connection, List<Tuple> receipts) {
+        return connection.preparedQuery("""
+                insert into adapter_directive (processor, directive_id, change_id, subject_id, receipt_id, outcome,
+                    detail, attempts, completed_at)
+                values ($1, $2, $3, $4, $5, $6, nullif($7, ''), $8, $9)
+                on conflict (processor, directive_id) do nothing""")
+                .executeBatch(receipts).replaceWithVoid();
+    }
+
+    private static Uni<Void> raiseVersions(SqlConnection connection, List<Tuple> versions) {
+        if (versions.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return connection.preparedQuery("""
+                insert into adapter_applied_version as v (processor, subject_id, purpose, version, updated_at)
+                values ($1, $2, $3, $4, $5)
+                on conflict (processor, subject_id, purpose) do update
+                set version = greatest(v.version, excluded.version), updated_at = excluded.updated_at""")
+                .executeBatch(versions).replaceWithVoid();
+    }
+
+    /** A directive with the receipt given for it. */
+    public record Handled(ProcessorDirective directive, PropagationReceipt receipt, boolean settlesVersion) {
+    }
+}

@@ -1,0 +1,29 @@
+package no.elekt.consent.adapter;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.eclipse.microprofile.reactive.messaging.OnOverflow;
+
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import no.elekt.consent.events.PropagationReceipt;
+
+/** Publishes receipts on consent.receipts.v1, keyed by subject, and answers once Kafka has acknowledged them. */
+@ApplicationScoped
+public class Receipts {
+
+    private final MutinyEmitter<PropagationReceipt> emitter;
+
+    Receipts(@Channel("adapter-receipts") @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 2048)
+            MutinyEmitter<PropagationReceipt> emitter) {
+        this.emitter = emitter;
+    }
+
+    public Uni<Void> publish(PropagationReceipt receipt) {
+        return emitter.sendMessage(Message.of(receipt)
+                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(receipt.getSubjectId()).build()));
+    }
+}

@@ -1,0 +1,71 @@
+package no.elekt.consent.adapter.addapptr;
+
+import java.util.List;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+
+import io.smallrye.mutiny.Uni;
+import no.elekt.consent.adapter.DirectiveHandler;
+import no.elekt.consent.adapter.MissingSettings;
+import no.elekt.consent.adapter.ProcessorAdapter;
+import no.elekt.consent.adapter.Result;
+import no.elekt.consent.events.DirectiveAction;
+import no.elekt.consent.events.ProcessorDirective;
+
+/**
+ * AddApptr has no server-side deletion API: consent reaches the AATKit SDK on the device. SUPPRESS and DELETE
+ * e-mail a request to AddApptr's privacy contact and answer AWAITING_MANUAL; ops confirm it through the core's
+ * API once AddApptr has answered. RESUME is not applicable.
+ */
+@ApplicationScoped
+public class AddApptrAdapter implements ProcessorAdapter {
+
+    private final DirectiveHandler handler;
+    private final PrivacyContactMailer mailer;
+    private final AddApptrConfig config;
+
+    AddApptrAdapter(DirectiveHandler handler, PrivacyContactMailer mailer, AddApptrConfig config) {
+        this.handler = handler;
+        this.mailer = mailer;
+        this.config = config;
+    }
+
+    @Override
+    public boolean enabled() {
+        return config.enabled();
+    }
+
+    @Override
+    public List<String> missingSettings() {
+        return new MissingSettings()
+                .require(config.privacyContact(), "CONSENT_ADAPTERS_ADDAPPTR_PRIVACY_CONTACT")
+                .names();
+    }
+
+    @Override
+    public String processor() {
+        return "addapptr";
+    }
+
+    @Incoming("directives-addapptr")
+    public Uni<Void> consume(ConsumerRecord<String, byte[]> record) {
+        return handler.handle(this, record);
+    }
+
+    @Override
+    public Uni<Result> apply(ProcessorDirective directive) {
+        if (directive.getAction() == DirectiveAction.RESUME) {
+            return Uni.createFrom().item(Result.notApplicable("consent reaches the AATKit SDK on the device"));
+        }
+        String advertisingId = directive.getIdentifiers().get("advertisingId");
+        if (advertisingId == null) {
+            return Uni.createFrom().item(Result.notApplicable("no advertising ID is known for the subject"));
+        }
+        return mailer.requestDeletion(advertisingId, directive.getDirectiveId(), directive.getAction(),
+                        directive.getDeadline())
+                .map(sent -> Result.awaitingManual("request e-mailed to AddApptr's privacy contact; "
+                        + "awaiting their confirmation"));
+    }
+}

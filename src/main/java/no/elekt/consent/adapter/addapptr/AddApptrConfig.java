@@ -1,0 +1,21 @@
+package no.elekt.consent.adapter.addapptr;
+
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** AddApptr adapter settings (env CONSENT_ADAPTERS_ADDAPPTR_*); the SMTP server is Quarkus Mailer's (QUARKUS_MAILER_*). */
+@ConfigMapping(prefix = "consent.adapters.addapptr")
+public interface AddApptrConfig {
+
+    @WithDefault("false")
+    boolean enabled();
+
+    /** AddApptr's privacy contact, who receives the deletion requests. */
+    Optional<String> privacyContact();
+
+    /** Mails per second at most (0: unlimited). */
+    @WithDefault("2")
+    double rateLimit();
+}

@@ -1,0 +1,64 @@
+package no.elekt.consent.adapter.addapptr;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.mailer.Mail;
+import io.quarkus.mailer.reactive.ReactiveMailer;
+import io.smallrye.mutiny.Uni;
+import no.elekt.consent.adapter.CallFailure;
+import no.elekt.consent.adapter.CallPolicy;
+import no.elekt.consent.adapter.CallsConfig;
+import no.elekt.consent.events.DirectiveAction;
+
+/** Files deletion requests with AddApptr's privacy contact by e-mail (SMTP through Quarkus Mailer), with retries. */
+@ApplicationScoped
+public class PrivacyContactMailer {
+
+    private final ReactiveMailer mailer;
+    private final AddApptrConfig config;
+    private final CallPolicy calls;
+
+    PrivacyContactMailer(ReactiveMailer mailer, AddApptrConfig config, CallsConfig callsConfig,
+            MeterRegistry metrics) {
+        this.mailer = mailer;
+        this.config = config;
+        this.calls = new CallPolicy("addapptr", config.rateLimit(), callsConfig, metrics);
+    }
+
+    /** Asks AddApptr to stop using, or to delete, what they hold under one advertising ID. */
+    public Uni<Void> requestDeletion(String advertisingId, String directiveId, DirectiveAction action,
+            Instant deadline) {
+        String to = config.privacyContact()
+                .orElseThrow(() -> CallFailure.permanent("addapptr: no privacy contact configured"));
+        boolean delete = action == DirectiveAction.DELETE;
+        String subject = (delete ? "Data deletion request" : "Request to restrict processing")
+                + " (GDPR), reference " + directiveId;
+        String body = """
+                Dear AddApptr privacy team,
+
+                A user of Elekt's apps has %s. On behalf of Elekt, as controller, we ask you to %s
+                linked to this advertising ID (GAID/IDFA), and to confirm to us when it is done:
+
+                    Advertising ID: %s
+                    Our reference:  %s
+                    Requested by:   %s
+
+                Please quote our reference in your answer.
+
+                Elekt privacy team
+                """.formatted(
+                delete ? "withdrawn consent to personalised advertising or asked for erasure"
+                        : "asked for processing to be restricted",
+                delete ? "stop processing and delete all personal data" : "stop processing personal data",
+                advertisingId, directiveId,
+                DateTimeFormatter.ISO_LOCAL_DATE.format(deadline.atZone(ZoneOffset.UTC)));
+        Mail mail = Mail.withText(to, subject, body);
+        return calls.call("deletion-request-mail", () -> mailer.send(mail)
+                .onFailure().transform(e -> CallFailure.retryable("deletion-request-mail: " + e.getClass().getSimpleName())));
+    }
+}

@@ -1,0 +1,77 @@
+package no.elekt.consent.adapter.eliq;
+
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import no.elekt.consent.adapter.DirectiveHandler;
+import no.elekt.consent.adapter.MissingSettings;
+import no.elekt.consent.adapter.ProcessorAdapter;
+import no.elekt.consent.adapter.Result;
+import no.elekt.consent.events.DirectiveAction;
+import no.elekt.consent.events.ProcessorDirective;
+import no.elekt.consent.events.PurposeVersion;
+
+/**
+ * Eliq: DELETE deletes the user's data at Eliq; SUPPRESS and RESUME update the user's consent record there
+ * (restricted or granted again, per purpose).
+ */
+@ApplicationScoped
+public class EliqAdapter implements ProcessorAdapter {
+
+    private final DirectiveHandler handler;
+    private final EliqClient eliq;
+    private final EliqConfig config;
+
+    EliqAdapter(DirectiveHandler handler, EliqClient eliq, EliqConfig config) {
+        this.handler = handler;
+        this.eliq = eliq;
+        this.config = config;
+    }
+
+    @Override
+    public boolean enabled() {
+        return config.enabled();
+    }
+
+    @Override
+    public List<String> missingSettings() {
+        return new MissingSettings()
+                .require(config.clientId(), "CONSENT_ADAPTERS_ELIQ_CLIENT_ID")
+                .require(config.clientSecret(), "CONSENT_ADAPTERS_ELIQ_CLIENT_SECRET")
+                .names();
+    }
+
+    @Override
+    public String processor() {
+        return "eliq";
+    }
+
+    @Incoming("directives-eliq")
+    public Uni<Void> consume(ConsumerRecord<String, byte[]> record) {
+        return handler.handle(this, record);
+    }
+
+    @Override
+    public Uni<Result> apply(ProcessorDirective directive) {
+        String userId = directive.getIdentifiers().get("eliqUserId");
+        if (userId == null) {
+            return Uni.createFrom().item(Result.notApplicable("no Eliq user id is known for the subject"));
+        }
+        if (directive.getAction() == DirectiveAction.DELETE) {
+            return eliq.deleteUser(userId).map(effect -> Result.of(List.of(effect), "user's data deleted at Eliq", ""));
+        }
+        boolean granted = directive.getAction() == DirectiveAction.RESUME;
+        return Multi.createFrom().iterable(directive.getPurposes()).map(PurposeVersion::getPurpose)
+                .onItem().transformToUniAndConcatenate(
+                        purpose -> eliq.updateConsent(userId, purpose, granted, directive.getIssuedAt()))
+                .collect().asList()
+                .map(effects -> Result.of(effects, granted ? "consent granted again at Eliq"
+                        : "processing restricted at Eliq", "no purpose in the directive"));
+    }
+}

@@ -1,0 +1,87 @@
+package no.elekt.consent.adapter.firebase;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.google.api.client.http.HttpResponseException;
+import com.google.auth.oauth2.ServiceAccountCredentials;
+
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import no.elekt.consent.adapter.CallFailure;
+
+/**
+ * OAuth2 access tokens of the Firebase service account, from Google's auth library: a signed JWT exchanged at the
+ * (configurable) token endpoint, cached by the library and refreshed shortly before it expires.
+ */
+@ApplicationScoped
+public class GoogleAccessTokens {
+
+    static final List<String> SCOPES = List.of(
+            "https://www.googleapis.com/auth/analytics.user.deletion",
+            "https://www.googleapis.com/auth/firebase.messaging",
+            "https://www.googleapis.com/auth/cloud-platform");
+
+    private final FirebaseConfig config;
+    private volatile ServiceAccountCredentials credentials;
+
+    GoogleAccessTokens(FirebaseConfig config) {
+        this.config = config;
+    }
+
+    /** A valid access token; the library's HTTP call is blocking, so it runs on a worker thread. */
+    public Uni<String> token() {
+        return Uni.createFrom().item(this::currentToken).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
+
+    private String currentToken() {
+        try {
+            ServiceAccountCredentials c = credentials();
+            c.refreshIfExpired();
+            return c.getAccessToken().getTokenValue();
+        } catch (IOException e) {
+            throw failure(e);
+        }
+    }
+
+    private ServiceAccountCredentials credentials() throws IOException {
+        ServiceAccountCredentials c = credentials;
+        if (c == null) {
+            synchronized (this) {
+                if (credentials == null) {
+                    String file = config.credentialsFile().orElseThrow(
+                            () -> CallFailure.permanent("firebase: no service-account credentials file configured"));
+                    try (InputStream in = Files.newInputStream(Path.of(file))) {
+                        credentials = ServiceAccountCredentials.fromStream(in).toBuilder()
+                                .setScopes(SCOPES)
+                                .setTokenServerUri(URI.create(config.tokenUrl()))
+                                .build();
+                    }
+                }
+                c = credentials;
+            }
+        }
+        return c;
+    }
+
+    /** The token endpoint refusing the service account is a credentials problem; anything else may pass. */
+    private static CallFailure failure(IOException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof HttpResponseException http) {
+                int status = http.getStatusCode();
+                if (status == 429 || status >= 500) {
+                    return CallFailure.retryable("google-token: HTTP " + status);
+                }
+                return new CallFailure(CallFailure.Kind.AUTHENTICATION,
+                        "google-token: HTTP " + status + " (service account refused)", null);
+            }
+        }
+        return CallFailure.retryable("google-token: " + e.getClass().getSimpleName());
+    }
+}

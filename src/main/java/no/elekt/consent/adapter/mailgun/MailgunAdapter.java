@@ -1,0 +1,150 @@
+package no.elekt.consent.adapter.mailgun;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import no.elekt.consent.adapter.DirectiveHandler;
+import no.elekt.consent.adapter.MissingSettings;
+import no.elekt.consent.adapter.Effect;
+import no.elekt.consent.adapter.ProcessorAdapter;
+import no.elekt.consent.adapter.Result;
+import no.elekt.consent.events.ChangeKind;
+import no.elekt.consent.events.DirectiveAction;
+import no.elekt.consent.events.ProcessorDirective;
+import no.elekt.consent.events.PurposeVersion;
+
+/**
+ * Mailgun: SUPPRESS and DELETE unsubscribe the address from the purposes' tags (erasure: from everything, "*"),
+ * DELETE also removes it from the configured mailing lists, RESUME removes the purposes' unsubscribe entries.
+ * On erasure the unsubscribe entry stays: it is the minimum that keeps an erased person from being mailed again.
+ * Directives are consumed in batches, and when several wait, their unsubscribes go in one bulk call.
+ */
+@ApplicationScoped
+public class MailgunAdapter implements ProcessorAdapter {
+
+    static final String ALL_TAGS = "*";
+
+    private final DirectiveHandler handler;
+    private final MailgunClient mailgun;
+    private final MailgunConfig config;
+
+    MailgunAdapter(DirectiveHandler handler, MailgunClient mailgun, MailgunConfig config) {
+        this.handler = handler;
+        this.mailgun = mailgun;
+        this.config = config;
+    }
+
+    @Override
+    public boolean enabled() {
+        return config.enabled();
+    }
+
+    @Override
+    public List<String> missingSettings() {
+        return new MissingSettings()
+                .require(config.apiKey(), "CONSENT_ADAPTERS_MAILGUN_API_KEY")
+                .require(config.domain(), "CONSENT_ADAPTERS_MAILGUN_DOMAIN")
+                .names();
+    }
+
+    @Override
+    public String processor() {
+        return "mailgun";
+    }
+
+    @Incoming("directives-mailgun")
+    public Uni<Void> consume(ConsumerRecords<String, byte[]> records) {
+        List<ConsumerRecord<String, byte[]>> list = new ArrayList<>(records.count());
+        records.forEach(list::add);
+        return handler.handle(this, list);
+    }
+
+    /** What one directive asks of Mailgun. */
+    private record Plan(ProcessorDirective directive, String address, List<String> tags) {
+        boolean unsubscribes() {
+            return directive.getAction() != DirectiveAction.RESUME;
+        }
+    }
+
+    @Override
+    public Uni<Result> apply(ProcessorDirective directive) {
+        return applyAll(List.of(directive)).map(results -> results.get(0));
+    }
+
+    @Override
+    public Uni<List<Result>> applyAll(List<ProcessorDirective> directives) {
+        List<Plan> plans = directives.stream().map(this::plan).toList();
+        List<Plan> unsubscribing = plans.stream().filter(p -> p.address() != null && p.unsubscribes()).toList();
+        boolean bulk = unsubscribing.size() >= Math.max(2, config.bulkThreshold());
+        Uni<Map<Plan, Throwable>> bulkFailures = bulk ? unsubscribeInBulk(unsubscribing)
+                : Uni.createFrom().item(Map.of());
+        return bulkFailures.chain(failures -> Multi.createFrom().iterable(plans)
+                .onItem().transformToUniAndConcatenate(plan -> failures.containsKey(plan)
+                        ? Uni.createFrom().item(Result.failed(failures.get(plan)))
+                        : carryOut(plan, bulk).onFailure().recoverWithItem(Result::failed))
+                .collect().asList());
+    }
+
+    private Plan plan(ProcessorDirective directive) {
+        List<String> tags = directive.getKind() == ChangeKind.ERASURE ? List.of(ALL_TAGS)
+                : directive.getPurposes().stream().map(PurposeVersion::getPurpose)
+                        .map(purpose -> config.tags().getOrDefault(purpose, purpose)).distinct().toList();
+        return new Plan(directive, directive.getIdentifiers().get("email"), tags);
+    }
+
+    /** One bulk call per 1,000 unsubscribes; answers the failure of each plan whose chunk failed. */
+    private Uni<Map<Plan, Throwable>> unsubscribeInBulk(List<Plan> plans) {
+        List<List<Plan>> chunks = new ArrayList<>();
+        for (int i = 0; i < plans.size(); i += MailgunClient.BULK_LIMIT) {
+            chunks.add(plans.subList(i, Math.min(plans.size(), i + MailgunClient.BULK_LIMIT)));
+        }
+        Map<Plan, Throwable> failures = new HashMap<>();
+        return Multi.createFrom().iterable(chunks)
+                .onItem().transformToUniAndConcatenate(chunk -> mailgun.unsubscribeAll(chunk.stream()
+                        .map(p -> new MailgunClient.Unsubscribe(p.address(), p.tags(), p.directive().getIssuedAt()))
+                        .toList())
+                        .onFailure().invoke(e -> chunk.forEach(p -> failures.put(p, e)))
+                        .onFailure().recoverWithNull())
+                .collect().last()
+                .map(x -> failures);
+    }
+
+    private Uni<Result> carryOut(Plan plan, boolean unsubscribedInBulk) {
+        if (plan.address() == null) {
+            return Uni.createFrom().item(Result.notApplicable("no e-mail address is known for the subject"));
+        }
+        String address = plan.address();
+        List<Uni<Effect>> calls = new ArrayList<>();
+        String done;
+        if (plan.unsubscribes()) {
+            if (unsubscribedInBulk) {
+                calls.add(Uni.createFrom().item(Effect.APPLIED));
+            } else {
+                plan.tags().forEach(tag -> calls.add(Uni.createFrom().deferred(() -> mailgun.unsubscribe(address, tag))));
+            }
+            done = "unsubscribed from " + plan.tags();
+            if (plan.directive().getAction() == DirectiveAction.DELETE) {
+                List<String> lists = config.lists().orElse(List.of());
+                lists.forEach(list -> calls.add(Uni.createFrom().deferred(() -> mailgun.removeListMember(list, address))));
+                done += " and removed from " + lists.size() + " mailing list(s)";
+            }
+        } else {
+            plan.tags().forEach(tag -> calls.add(Uni.createFrom().deferred(() -> mailgun.removeUnsubscribe(address, tag))));
+            done = "unsubscribe removed for " + plan.tags();
+        }
+        String summary = done;
+        return Multi.createFrom().iterable(calls).onItem().transformToUniAndConcatenate(call -> call)
+                .collect().asList()
+                .map(effects -> Result.of(effects, summary, "nothing to do"));
+    }
+}

@@ -1,0 +1,135 @@
+package no.elekt.consent.adapter;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.deleteRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.putRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.github.tomakehurst.wiremock.client.WireMock;
+
+import io.quarkus.test.junit.QuarkusTest;
+import no.elekt.consent.events.DirectiveAction;
+import no.elekt.consent.events.ProcessorDirective;
+import no.elekt.consent.events.PropagationReceipt;
+import no.elekt.consent.events.PurposeVersion;
+import no.elekt.consent.events.ReceiptOutcome;
+import no.elekt.consent.testinfra.KafkaEvents;
+import no.elekt.consent.testinfra.ProcessorStandIns;
+
+/**
+ * What every adapter does around its processor calls, through Kafka (with Eliq as the processor): redelivery,
+ * stale work, poison directives and unreadable records.
+ */
+@QuarkusTest
+class DirectiveHandlingTest {
+
+    static final String TOPIC = "consent.directives.eliq.v1";
+    static final String DLQ = TOPIC + ".dlq";
+    static final String USERS = ProcessorStandIns.ELIQ_BASE_PATH + "/users/";
+
+    static KafkaEvents kafka;
+    static WireMock eliq;
+
+    @BeforeAll
+    static void connect() {
+        kafka = KafkaEvents.from(Directives.RECEIPTS, DLQ);
+        eliq = ProcessorStandIns.wireMock();
+    }
+
+    @AfterAll
+    static void close() {
+        kafka.close();
+    }
+
+    static ProcessorDirective delete(String user) {
+        return Directives.directive("eliq", DirectiveAction.DELETE, "energy-insights", 1, Map.of("eliqUserId", user));
+    }
+
+    @Test
+    void aRedeliveredDirectiveMakesNoSecondCallAndGetsTheSameReceipt() {
+        String user = Directives.unique("eliq-user");
+        ProcessorDirective directive = delete(user);
+
+        Directives.publish(directive);
+        PropagationReceipt first = kafka.<PropagationReceipt>await(Directives.RECEIPTS, directive.getSubjectId(), 1)
+                .get(0);
+        Directives.publish(directive);
+        List<PropagationReceipt> receipts = kafka.await(Directives.RECEIPTS, directive.getSubjectId(), 2);
+
+        assertThat(first.getOutcome()).isEqualTo(ReceiptOutcome.APPLIED);
+        assertThat(receipts.get(1)).isEqualTo(first);
+        eliq.verifyThat(1, deleteRequestedFor(urlPathEqualTo(USERS + user)));
+    }
+
+    @Test
+    void aDirectiveOlderThanWhatWasAppliedIsSupersededWithoutACall() {
+        String user = Directives.unique("eliq-user");
+        ProcessorDirective newer = Directives.directive("eliq", DirectiveAction.RESUME, "energy-insights", 3,
+                Map.of("eliqUserId", user));
+        ProcessorDirective older = ProcessorDirective.newBuilder(delete(user))
+                .setSubjectId(newer.getSubjectId())
+                .setPurposes(List.of(new PurposeVersion("energy-insights", 2L)))
+                .build();
+
+        Directives.publish(newer, older);
+        List<PropagationReceipt> receipts = kafka.await(Directives.RECEIPTS, newer.getSubjectId(), 2);
+
+        assertThat(receipts).extracting(PropagationReceipt::getDirectiveId)
+                .containsExactly(newer.getDirectiveId(), older.getDirectiveId());
+        assertThat(receipts).extracting(PropagationReceipt::getOutcome)
+                .containsExactly(ReceiptOutcome.APPLIED, ReceiptOutcome.SUPERSEDED);
+        assertThat(receipts.get(1).getDetail()).contains("version 3");
+        eliq.verifyThat(1, putRequestedFor(urlPathEqualTo(ProcessorStandIns.ELIQ_BASE_PATH + "/v3/users/" + user
+                + "/consents")));
+        eliq.verifyThat(0, deleteRequestedFor(urlPathEqualTo(USERS + user)));
+    }
+
+    @Test
+    void aPoisonDirectiveIsDeadLetteredWithAFailedReceiptAndTheNextOneIsProcessed() {
+        String poisonUser = Directives.unique("poison-user");
+        String nextUser = Directives.unique("eliq-user");
+        eliq.register(WireMock.delete(urlPathEqualTo(USERS + poisonUser)).atPriority(1)
+                .willReturn(aResponse().withStatus(422).withBody("{\"code\":\"INVALID_USER\"}")));
+        ProcessorDirective poison = delete(poisonUser);
+        ProcessorDirective next = ProcessorDirective.newBuilder(delete(nextUser))
+                .setSubjectId(poison.getSubjectId()).build();
+
+        Directives.publish(poison, next);
+        List<PropagationReceipt> receipts = kafka.await(Directives.RECEIPTS, poison.getSubjectId(), 2);
+
+        assertThat(receipts).extracting(PropagationReceipt::getOutcome)
+                .containsExactly(ReceiptOutcome.FAILED_PERMANENT, ReceiptOutcome.APPLIED);
+        assertThat(receipts.get(0).getDetail()).contains("HTTP 422").doesNotContain(poisonUser);
+        KafkaEvents.Event deadLetter = kafka.awaitEvents(DLQ, poison.getSubjectId(), 1).get(0);
+        assertThat(deadLetter.headers()).containsEntry("dead-letter-topic", TOPIC)
+                .containsKey("dead-letter-offset");
+        assertThat(deadLetter.headers().get("dead-letter-reason")).contains("HTTP 422");
+        // the original bytes, so a replay sends the very same directive
+        assertThat(new String(deadLetter.raw(), StandardCharsets.ISO_8859_1)).contains(poison.getDirectiveId());
+        eliq.verifyThat(1, deleteRequestedFor(urlPathEqualTo(USERS + nextUser)));
+    }
+
+    @Test
+    void anUnreadableRecordIsDeadLetteredAsItCameAndTheConsumerGoesOn() {
+        String key = Directives.unique("subject");
+        Directives.publishRaw(TOPIC, key, "not avro".getBytes(StandardCharsets.UTF_8));
+        String user = Directives.unique("eliq-user");
+        ProcessorDirective after = ProcessorDirective.newBuilder(delete(user)).setSubjectId(key).build();
+        Directives.publish(after);
+
+        KafkaEvents.Event deadLetter = kafka.awaitEvents(DLQ, key, 1).get(0);
+        assertThat(new String(deadLetter.raw(), StandardCharsets.UTF_8)).isEqualTo("not avro");
+        assertThat(deadLetter.headers().get("dead-letter-reason")).contains("not a readable ProcessorDirective");
+        List<PropagationReceipt> receipts = kafka.await(Directives.RECEIPTS, key, 1);
+        assertThat(receipts.get(0).getDirectiveId()).isEqualTo(after.getDirectiveId());
+    }
+}

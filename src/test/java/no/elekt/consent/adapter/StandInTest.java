@@ -1,0 +1,52 @@
+package no.elekt.consent.adapter;
+
+import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.function.Supplier;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+import com.github.tomakehurst.wiremock.client.MappingBuilder;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.client.WireMock;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+
+import no.elekt.consent.testinfra.KafkaEvents;
+import no.elekt.consent.testinfra.ProcessorStandIns;
+
+/** Base of adapter tests: the processor stand-ins, receipts read from Kafka, and stubs that fail once. */
+public abstract class StandInTest {
+
+    protected static KafkaEvents kafka;
+    protected static WireMock standIns;
+
+    @BeforeAll
+    static void connect() {
+        kafka = KafkaEvents.from(Directives.RECEIPTS);
+        standIns = ProcessorStandIns.wireMock();
+    }
+
+    @AfterAll
+    static void disconnect() {
+        kafka.close();
+    }
+
+    /** The request answers {@code first} once, then {@code then}: a processor that recovers. */
+    protected static void firstThen(Supplier<MappingBuilder> request, ResponseDefinitionBuilder first,
+            ResponseDefinitionBuilder then) {
+        String scenario = Directives.unique("scenario");
+        standIns.register(request.get().inScenario(scenario).whenScenarioStateIs(STARTED).willReturn(first)
+                .willSetStateTo("recovered"));
+        standIns.register(request.get().inScenario(scenario).whenScenarioStateIs("recovered").willReturn(then));
+    }
+
+    /** Two calls, the second at least {@code millis} after the first (e.g. as a Retry-After asked). */
+    protected static void assertTwoCallsSpacedBy(List<LoggedRequest> calls, long millis) {
+        assertThat(calls).hasSize(2);
+        assertThat(calls.get(1).getLoggedDate().getTime() - calls.get(0).getLoggedDate().getTime())
+                .isGreaterThanOrEqualTo(millis);
+    }
+}

@@ -1,0 +1,73 @@
+package no.elekt.consent.adapter.addapptr;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.inject.Inject;
+
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.junit.QuarkusTest;
+import no.elekt.consent.adapter.Directives;
+import no.elekt.consent.adapter.Result;
+import no.elekt.consent.adapter.StandInTest;
+import no.elekt.consent.events.DirectiveAction;
+import no.elekt.consent.events.PropagationReceipt;
+import no.elekt.consent.events.ReceiptOutcome;
+import no.elekt.consent.testinfra.ProcessorStandIns;
+
+/** The AddApptr adapter: a deletion request by e-mail over real SMTP (GreenMail), then AWAITING_MANUAL. */
+@QuarkusTest
+class AddApptrAdapterTest extends StandInTest {
+
+
+    @Inject
+    AddApptrAdapter adapter;
+
+    @Test
+    void personalisedAdsWithdrawalAtTheApiMailsTheDeletionRequestAndAwaitsConfirmation() {
+        String subject = Directives.unique("subject");
+        String adId = "38400000-8cf0-11bd-b23e-" + Directives.unique("x").substring(2, 14);
+        Directives.postChange(subject, "personalised-ads", "WITHDRAWN", Map.of("advertisingId", adId));
+
+        PropagationReceipt receipt = kafka.<PropagationReceipt>await(Directives.RECEIPTS, subject, 1).get(0);
+        assertThat(receipt.getOutcome()).isEqualTo(ReceiptOutcome.AWAITING_MANUAL);
+        assertThat(receipt.getDetail()).doesNotContain(adId);
+
+        List<String> mails = mailsContaining(adId);
+        assertThat(mails).hasSize(1);
+        assertThat(mails.get(0)).contains("To: " + ProcessorStandIns.ADDAPPTR_PRIVACY_CONTACT,
+                "Data deletion request", receipt.getDirectiveId());
+    }
+
+    @Test
+    void resumeIsNotApplicableAndSendsNothing() {
+        String adId = Directives.unique("ad-id");
+        Result result = Directives.apply(adapter, Directives.directive("addapptr", DirectiveAction.RESUME,
+                "personalised-ads", 2, Map.of("advertisingId", adId)));
+
+        assertThat(result.outcome()).isEqualTo(ReceiptOutcome.NOT_APPLICABLE);
+        assertThat(mailsNow(adId)).isEmpty();
+    }
+
+    @Test
+    void withoutAnAdvertisingIdThereIsNothingToAskFor() {
+        Result result = Directives.apply(adapter, Directives.directive("addapptr", DirectiveAction.DELETE,
+                "personalised-ads", 1, Map.of()));
+        assertThat(result.outcome()).isEqualTo(ReceiptOutcome.NOT_APPLICABLE);
+    }
+
+    static List<String> mailsContaining(String text) {
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> !mailsNow(text).isEmpty());
+        return mailsNow(text);
+    }
+
+    static List<String> mailsNow(String text) {
+        return Arrays.stream(ProcessorStandIns.start().getReceivedMail()).filter(m -> m.contains(text)).toList();
+    }
+}

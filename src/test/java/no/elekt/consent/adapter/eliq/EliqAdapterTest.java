@@ -1,0 +1,152 @@
+package no.elekt.consent.adapter.eliq;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.deleteRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalToJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.putRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import com.github.tomakehurst.wiremock.client.MappingBuilder;
+import com.github.tomakehurst.wiremock.client.WireMock;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+
+import io.quarkus.test.junit.QuarkusTest;
+import no.elekt.consent.adapter.Directives;
+import no.elekt.consent.adapter.Result;
+import no.elekt.consent.adapter.StandInTest;
+import no.elekt.consent.events.DirectiveAction;
+import no.elekt.consent.events.ProcessorDirective;
+import no.elekt.consent.events.PropagationReceipt;
+import no.elekt.consent.events.ReceiptOutcome;
+import no.elekt.consent.testinfra.ProcessorStandIns;
+
+/** The Eliq adapter against a stand-in serving Eliq's token endpoint and data management API. */
+@QuarkusTest
+class EliqAdapterTest extends StandInTest {
+
+    static final String USERS = ProcessorStandIns.ELIQ_BASE_PATH + "/users/";
+    static final String BEARER = "Bearer " + ProcessorStandIns.ELIQ_ACCESS_TOKEN;
+
+
+    @Inject
+    EliqAdapter adapter;
+
+    @Test
+    void energyInsightsWithdrawalAtTheApiDeletesTheUserWithAClientCredentialsToken() {
+        String subject = Directives.unique("subject");
+        String user = Directives.unique("eliq-user");
+        Directives.postChange(subject, "energy-insights", "WITHDRAWN", Map.of("eliqUserId", user));
+
+        PropagationReceipt receipt = kafka.<PropagationReceipt>await(Directives.RECEIPTS, subject, 1).get(0);
+        assertThat(receipt.getOutcome()).isEqualTo(ReceiptOutcome.APPLIED);
+        assertThat(receipt.getProcessor()).isEqualTo("eliq");
+        standIns.verifyThat(1, deleteRequestedFor(urlPathEqualTo(USERS + user)).withHeader("Authorization", equalTo(BEARER)));
+        List<LoggedRequest> tokens = standIns.find(postRequestedFor(urlPathEqualTo("/oauth/token")));
+        assertThat(tokens).isNotEmpty();
+        assertThat(tokens.get(0).getBodyAsString()).contains("grant_type=client_credentials",
+                "client_id=" + ProcessorStandIns.ELIQ_CLIENT_ID, "client_secret=" + ProcessorStandIns.ELIQ_CLIENT_SECRET);
+    }
+
+    @Test
+    void suppressAndResumeUpdateTheConsentRecord() {
+        String user = Directives.unique("eliq-user");
+        ProcessorDirective suppress = Directives.directive("eliq", DirectiveAction.SUPPRESS, "energy-insights", 1,
+                Map.of("eliqUserId", user));
+        assertThat(Directives.apply(adapter, suppress).outcome()).isEqualTo(ReceiptOutcome.APPLIED);
+        assertThat(Directives.apply(adapter, Directives.directive("eliq", DirectiveAction.RESUME, "energy-insights", 2,
+                Map.of("eliqUserId", user))).outcome()).isEqualTo(ReceiptOutcome.APPLIED);
+
+        List<LoggedRequest> puts = standIns.find(putRequestedFor(urlPathEqualTo(USERS.replace("/users/", "/v3/users/")
+                + user + "/consents")).withHeader("Authorization", equalTo(BEARER)));
+        assertThat(puts).hasSize(2);
+        assertThat(equalToJson("{\"consents\":[{\"purpose\":\"energy-insights\",\"granted\":false,\"changedAt\":\""
+                + suppress.getIssuedAt() + "\"}]}").match(puts.get(0).getBodyAsString()).isExactMatch()).isTrue();
+        assertThat(puts.get(1).getBodyAsString()).contains("\"granted\":true");
+    }
+
+    @Test
+    void userNotFoundMeansAlreadyGone() {
+        String user = Directives.unique("eliq-user");
+        standIns.register(deletionOf(user).willReturn(aResponse().withStatus(400)
+                .withHeader("Content-Type", "application/json")
+                .withBody("{\"code\":\"USER_NOT_FOUND\",\"message\":\"User not found\"}")));
+
+        assertThat(Directives.apply(adapter, delete(user)).outcome()).isEqualTo(ReceiptOutcome.ALREADY_APPLIED);
+    }
+
+    @Test
+    void anotherBadRequestIsPermanent() {
+        String user = Directives.unique("eliq-user");
+        standIns.register(deletionOf(user).willReturn(aResponse().withStatus(400).withBody("{\"code\":\"INVALID_ID\"}")));
+
+        Result result = Directives.apply(adapter, delete(user));
+
+        assertThat(result.outcome()).isEqualTo(ReceiptOutcome.FAILED_PERMANENT);
+        assertThat(result.detail()).contains("HTTP 400").doesNotContain(user);
+    }
+
+    @Test
+    void aRefusedTokenIsRenewedOnceThenTheFailureIsPermanentAndVisible() {
+        String user = Directives.unique("eliq-user");
+        standIns.register(deletionOf(user).willReturn(aResponse().withStatus(401)
+                .withBody("{\"code\":\"UNAUTHORIZED\"}")));
+
+        Result result = Directives.apply(adapter, delete(user));
+
+        assertThat(result.outcome()).isEqualTo(ReceiptOutcome.FAILED_PERMANENT);
+        assertThat(result.detail()).contains("HTTP 401", "credentials");
+        standIns.verifyThat(WireMock.lessThanOrExactly(2), deleteRequestedFor(urlPathEqualTo(USERS + user)));
+    }
+
+    @Test
+    void tooManyRequestsWaitsAsToldByRetryAfter() {
+        String user = Directives.unique("eliq-user");
+        firstThen(() -> deletionOf(user),
+                aResponse().withStatus(429).withHeader("Retry-After", "1"),
+                aResponse().withStatus(204));
+
+        assertThat(Directives.apply(adapter, delete(user)).outcome()).isEqualTo(ReceiptOutcome.APPLIED);
+        List<LoggedRequest> calls = standIns.find(deleteRequestedFor(urlPathEqualTo(USERS + user)));
+        assertTwoCallsSpacedBy(calls, 950);
+    }
+
+    @Test
+    void serverErrorIsRetried() {
+        String user = Directives.unique("eliq-user");
+        firstThen(() -> deletionOf(user),
+                aResponse().withStatus(502),
+                aResponse().withStatus(204));
+
+        assertThat(Directives.apply(adapter, delete(user)).outcome()).isEqualTo(ReceiptOutcome.APPLIED);
+        standIns.verifyThat(2, deleteRequestedFor(urlPathEqualTo(USERS + user)));
+    }
+
+    @Test
+    void aCallThatTimesOutIsRetried() {
+        String user = Directives.unique("eliq-user");
+        firstThen(() -> deletionOf(user),
+                aResponse().withStatus(204).withFixedDelay(2500),
+                aResponse().withStatus(204));
+
+        assertThat(Directives.apply(adapter, delete(user)).outcome()).isEqualTo(ReceiptOutcome.APPLIED);
+        standIns.verifyThat(2, deleteRequestedFor(urlPathEqualTo(USERS + user)));
+    }
+
+    static ProcessorDirective delete(String user) {
+        return Directives.directive("eliq", DirectiveAction.DELETE, "energy-insights", 1, Map.of("eliqUserId", user));
+    }
+
+    static MappingBuilder deletionOf(String user) {
+        return WireMock.delete(urlPathEqualTo(USERS + user)).atPriority(1);
+    }
+}

@@ -1,0 +1,193 @@
+package no.elekt.consent.adapter.mailgun;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.deleteRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.delete;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import com.github.tomakehurst.wiremock.client.MappingBuilder;
+import com.github.tomakehurst.wiremock.client.WireMock;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+
+import io.quarkus.test.junit.QuarkusTest;
+import no.elekt.consent.adapter.Directives;
+import no.elekt.consent.adapter.Result;
+import no.elekt.consent.adapter.StandInTest;
+import no.elekt.consent.events.ChangeKind;
+import no.elekt.consent.events.DirectiveAction;
+import no.elekt.consent.events.ProcessorDirective;
+import no.elekt.consent.events.PropagationReceipt;
+import no.elekt.consent.events.ReceiptOutcome;
+import no.elekt.consent.testinfra.ProcessorStandIns;
+
+/** The Mailgun adapter against a stand-in serving Mailgun's endpoints. */
+@QuarkusTest
+class MailgunAdapterTest extends StandInTest {
+
+    static final String DOMAIN = ProcessorStandIns.MAILGUN_DOMAIN;
+    static final String BASIC = "Basic " + Base64.getEncoder()
+            .encodeToString(("api:" + ProcessorStandIns.MAILGUN_API_KEY).getBytes(StandardCharsets.UTF_8));
+    static final String UNSUBSCRIBES = "/v3/" + DOMAIN + "/unsubscribes";
+
+
+    @Inject
+    MailgunAdapter adapter;
+
+    static String email() {
+        return Directives.unique("user") + "@example.no";
+    }
+
+    @Test
+    void newsletterWithdrawalAtTheApiUnsubscribesAndLeavesTheListsWithAnAppliedReceipt() {
+        String subject = Directives.unique("subject");
+        String email = email();
+        String changeId = Directives.postChange(subject, "newsletter", "WITHDRAWN", Map.of("email", email));
+
+        PropagationReceipt receipt = kafka.<PropagationReceipt>await(Directives.RECEIPTS, subject, 1).get(0);
+        assertThat(receipt.getOutcome()).isEqualTo(ReceiptOutcome.APPLIED);
+        assertThat(receipt.getChangeId()).isEqualTo(changeId);
+        assertThat(receipt.getProcessor()).isEqualTo("mailgun");
+        assertThat(receipt.getDetail()).doesNotContain(email);
+
+        standIns.verifyThat(1, postRequestedFor(urlPathEqualTo(UNSUBSCRIBES))
+                .withHeader("Authorization", equalTo(BASIC))
+                .withFormParam("address", equalTo(email))
+                .withFormParam("tag", equalTo("newsletter")));
+        for (String list : ProcessorStandIns.MAILGUN_LISTS.split(",")) {
+            standIns.verifyThat(1, deleteRequestedFor(urlPathEqualTo("/v3/lists/" + list + "/members/" + email))
+                    .withHeader("Authorization", equalTo(BASIC)));
+        }
+    }
+
+    @Test
+    void erasureUnsubscribesFromEverythingAndTheEntryStays() {
+        String email = email();
+        Result result = Directives.apply(adapter, Directives.directive("mailgun", DirectiveAction.DELETE,
+                ChangeKind.ERASURE, "marketing", 3, Map.of("email", email)));
+
+        assertThat(result.outcome()).isEqualTo(ReceiptOutcome.APPLIED);
+        standIns.verifyThat(1, postRequestedFor(urlPathEqualTo(UNSUBSCRIBES))
+                .withFormParam("address", equalTo(email)).withFormParam("tag", equalTo("*")));
+        standIns.verifyThat(0, deleteRequestedFor(urlPathEqualTo(UNSUBSCRIBES + "/" + email)));
+    }
+
+    @Test
+    void severalWaitingUnsubscribesGoInOneBulkCall() {
+        String first = email();
+        String second = email();
+        String third = email();
+        List<ProcessorDirective> directives = List.of(
+                Directives.directive("mailgun", DirectiveAction.SUPPRESS, "marketing", 1, Map.of("email", first)),
+                Directives.directive("mailgun", DirectiveAction.SUPPRESS, "newsletter", 1, Map.of("email", second)),
+                Directives.directive("mailgun", DirectiveAction.SUPPRESS, "marketing", 1, Map.of("email", third)));
+
+        List<Result> results = Directives.await(adapter.applyAll(directives));
+
+        assertThat(results).extracting(Result::outcome).containsOnly(ReceiptOutcome.APPLIED);
+        List<LoggedRequest> bulk = standIns.find(postRequestedFor(urlPathEqualTo(UNSUBSCRIBES))
+                .withHeader("Content-Type", WireMock.containing("application/json"))
+                .withRequestBody(WireMock.containing(first)));
+        assertThat(bulk).hasSize(1);
+        assertThat(bulk.get(0).getHeader("Authorization")).isEqualTo(BASIC);
+        assertThat(bulk.get(0).getBodyAsString()).contains(second, third, "\"tags\":[\"newsletter\"]", "created_at");
+        standIns.verifyThat(0, postRequestedFor(urlPathEqualTo(UNSUBSCRIBES)).withFormParam("address", equalTo(first)));
+    }
+
+    @Test
+    void resumeRemovesTheUnsubscribeAndAMissingOneIsAlreadyGone() {
+        String email = email();
+        standIns.register(delete(urlPathEqualTo(UNSUBSCRIBES + "/" + email)).atPriority(1)
+                .willReturn(aResponse().withStatus(404).withBody("{\"message\":\"Address not found\"}")));
+
+        Result result = Directives.apply(adapter,
+                Directives.directive("mailgun", DirectiveAction.RESUME, "newsletter", 2, Map.of("email", email)));
+
+        assertThat(result.outcome()).isEqualTo(ReceiptOutcome.ALREADY_APPLIED);
+        standIns.verifyThat(1, deleteRequestedFor(urlPathEqualTo(UNSUBSCRIBES + "/" + email))
+                .withQueryParam("tag", equalTo("newsletter")).withHeader("Authorization", equalTo(BASIC)));
+    }
+
+    @Test
+    void rejectedCredentialsFailAtOnceAndSaySo() {
+        String email = email();
+        standIns.register(unsubscribeOf(email).willReturn(aResponse().withStatus(401).withBody("Forbidden")));
+
+        Result result = Directives.apply(adapter, suppress(email));
+
+        assertThat(result.outcome()).isEqualTo(ReceiptOutcome.FAILED_PERMANENT);
+        assertThat(result.detail()).contains("HTTP 401", "credentials").doesNotContain(email);
+        standIns.verifyThat(1, postRequestedFor(urlPathEqualTo(UNSUBSCRIBES)).withFormParam("address", equalTo(email)));
+    }
+
+    @Test
+    void tooManyRequestsWaitsAsToldByRetryAfter() {
+        String email = email();
+        firstThen(() -> unsubscribeOf(email),
+                aResponse().withStatus(429).withHeader("Retry-After", "1"),
+                okJson("{\"message\":\"ok\"}"));
+
+        Result result = Directives.apply(adapter, suppress(email));
+
+        assertThat(result.outcome()).isEqualTo(ReceiptOutcome.APPLIED);
+        List<LoggedRequest> calls = standIns.find(postRequestedFor(urlPathEqualTo(UNSUBSCRIBES))
+                .withFormParam("address", equalTo(email)));
+        assertTwoCallsSpacedBy(calls, 950);
+    }
+
+    @Test
+    void serverErrorIsRetried() {
+        String email = email();
+        firstThen(() -> unsubscribeOf(email),
+                aResponse().withStatus(500),
+                okJson("{\"message\":\"ok\"}"));
+
+        assertThat(Directives.apply(adapter, suppress(email)).outcome()).isEqualTo(ReceiptOutcome.APPLIED);
+        standIns.verifyThat(2, postRequestedFor(urlPathEqualTo(UNSUBSCRIBES)).withFormParam("address", equalTo(email)));
+    }
+
+    @Test
+    void aCallThatTimesOutIsRetried() {
+        String email = email();
+        firstThen(() -> unsubscribeOf(email),
+                okJson("{}").withFixedDelay(2500),
+                okJson("{\"message\":\"ok\"}"));
+
+        assertThat(Directives.apply(adapter, suppress(email)).outcome()).isEqualTo(ReceiptOutcome.APPLIED);
+        standIns.verifyThat(2, postRequestedFor(urlPathEqualTo(UNSUBSCRIBES)).withFormParam("address", equalTo(email)));
+    }
+
+    @Test
+    void aPersistentOutageEndsFailedWithinTheBudget() {
+        String email = email();
+        standIns.register(unsubscribeOf(email).willReturn(aResponse().withStatus(503)));
+
+        Result result = Directives.apply(adapter, suppress(email));
+
+        assertThat(result.outcome()).isEqualTo(ReceiptOutcome.FAILED_PERMANENT);
+        assertThat(result.detail()).contains("HTTP 503", "gave up after 4 attempts");
+        assertThat(result.attempts()).isEqualTo(4);
+    }
+
+    static ProcessorDirective suppress(String email) {
+        return Directives.directive("mailgun", DirectiveAction.SUPPRESS, "marketing", 1, Map.of("email", email));
+    }
+
+    static MappingBuilder unsubscribeOf(String email) {
+        return post(urlPathEqualTo(UNSUBSCRIBES)).atPriority(1).withFormParam("address", equalTo(email));
+    }
+
+}
