@@ -26,8 +26,9 @@ public final class LocalStack {
     private static final Pattern IDENTIFIER_VALUES = Pattern.compile("(\"identifiers\": \\{)[^}]*(\\})");
 
     public static void main(String[] args) throws Exception {
-        System.out.println("Starting PostgreSQL, Kafka and Apicurio Registry ...");
+        System.out.println("Starting PostgreSQL, Kafka, Apicurio Registry and the processor stand-ins ...");
         TestInfrastructure infra = TestInfrastructure.get();
+        ProcessorStandIns.Control standIns = ProcessorStandIns.start();
         Map<String, String> config = infra.serviceConfig();
 
         // The packaged service (built by ./run-local), with the dev profile's local defaults.
@@ -52,6 +53,8 @@ public final class LocalStack {
                    PostgreSQL  %s  (user postgres, password postgres)
                    Kafka       %s
                    Registry    %s   (Confluent API: %s)
+                   Processors  %s  (WireMock stand-ins of Mailgun, Google, Eliq; requests: /__admin/requests)
+                   SMTP        127.0.0.1:%d  (AddApptr deletion requests; GreenMail)
                  The service starts on http://localhost:8080 (OpenAPI: /q/swagger-ui, metrics: /q/metrics)
 
                  Send a change:
@@ -59,11 +62,13 @@ public final class LocalStack {
                      "subjectId": "user-42", "purpose": "newsletter", "decision": "WITHDRAWN",
                      "occurredAt": "2026-11-27T10:00:00Z", "source": "app-android",
                      "policyVersion": "no-2023-04-27", "identifiers": {"email": "user42@example.no"}}'
-                 Then follow it:  curl http://localhost:8080/v1/consent-changes/<changeId>
+                 Then follow it until the processor has CONFIRMED it:
+                   curl http://localhost:8080/v1/consent-changes/<changeId>
                  Its events are printed below as [event] lines (identifier values masked).
                 ==========================================================================
 
-                """, infra.jdbcUrl(), infra.kafkaBootstrap(), infra.registry.apiUrl(), infra.registry.ccompatUrl());
+                """, infra.jdbcUrl(), infra.kafkaBootstrap(), infra.registry.apiUrl(), infra.registry.ccompatUrl(),
+                ProcessorStandIns.baseUrl(), standIns.getSmtpPort());
 
         Thread tail = new Thread(() -> printEvents(infra), "event-tail");
         tail.setDaemon(true);
