@@ -28,6 +28,10 @@ public final class Infra {
         void cutKafka();
 
         void restoreKafka();
+
+        void stopPostgres();
+
+        void restartPostgres();
     }
 
     private static final MBeanServer JMX = ManagementFactory.getPlatformMBeanServer();
@@ -64,6 +68,14 @@ public final class Infra {
 
             public void restoreKafka() {
                 infra.kafkaProxy.restore();
+            }
+
+            public void stopPostgres() {
+                infra.stopPostgres();
+            }
+
+            public void restartPostgres() {
+                infra.restartPostgres();
             }
         };
         try {
@@ -115,6 +127,15 @@ public final class Infra {
 
     public static void restoreKafka() {
         invoke("restoreKafka");
+    }
+
+    /** Stops PostgreSQL; its data is kept for {@link #restartPostgres()}. */
+    public static void stopPostgres() {
+        invoke("stopPostgres");
+    }
+
+    public static void restartPostgres() {
+        invoke("restartPostgres");
     }
 
     private static ObjectName name() {

@@ -21,14 +21,18 @@ public final class TestInfrastructure {
 
     private static TestInfrastructure instance;
 
-    public final EmbeddedPostgres postgres;
+    private final int postgresPort;
+    private final Path postgresData;
+    private volatile EmbeddedPostgres postgres;
     public final EmbeddedKafkaBroker kafka;
     public final TcpProxy kafkaProxy;
     public final ApicurioRegistryServer registry;
 
-    private TestInfrastructure(EmbeddedPostgres postgres, EmbeddedKafkaBroker kafka, TcpProxy kafkaProxy,
-            ApicurioRegistryServer registry) {
+    private TestInfrastructure(EmbeddedPostgres postgres, Path postgresData, EmbeddedKafkaBroker kafka,
+            TcpProxy kafkaProxy, ApicurioRegistryServer registry) {
         this.postgres = postgres;
+        this.postgresPort = postgres.getPort();
+        this.postgresData = postgresData;
         this.kafka = kafka;
         this.kafkaProxy = kafkaProxy;
         this.registry = registry;
@@ -47,13 +51,9 @@ public final class TestInfrastructure {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        var postgres = CompletableFuture.supplyAsync(() -> {
-            try {
-                return EmbeddedPostgres.builder().start();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        });
+        Path postgresData = workDir.resolve("postgres-" + java.util.UUID.randomUUID());
+        int postgresPort = freePort();
+        var postgres = CompletableFuture.supplyAsync(() -> startPostgres(postgresPort, postgresData));
         var registry = CompletableFuture.supplyAsync(() -> {
             try {
                 return new ApicurioRegistryServer(freePort()).start(workDir);
@@ -79,9 +79,31 @@ public final class TestInfrastructure {
         proxy.restore();
         ProcessorStandIns.start();
         ProcessorStandIns.installHappyStubs();
-        TestInfrastructure infra = new TestInfrastructure(postgres.join(), kafka, proxy, registry.join());
+        TestInfrastructure infra = new TestInfrastructure(postgres.join(), postgresData, kafka, proxy, registry.join());
         Runtime.getRuntime().addShutdownHook(new Thread(infra::stop, "test-infrastructure-stop"));
         return infra;
+    }
+
+    /** A real PostgreSQL 17 whose data survives a stop, so tests can take the database away and bring it back. */
+    private static EmbeddedPostgres startPostgres(int port, Path data) {
+        try {
+            return EmbeddedPostgres.builder().setPort(port).setDataDirectory(data).setCleanDataDirectory(false)
+                    .start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public synchronized void stopPostgres() {
+        try {
+            postgres.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public synchronized void restartPostgres() {
+        postgres = startPostgres(postgresPort, postgresData);
     }
 
     public String kafkaBootstrap() {
@@ -89,7 +111,7 @@ public final class TestInfrastructure {
     }
 
     public String jdbcUrl() {
-        return "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/postgres";
+        return "jdbc:postgresql://127.0.0.1:" + postgresPort + "/postgres";
     }
 
     /** The configuration that points the service at this infrastructure. */
@@ -97,7 +119,7 @@ public final class TestInfrastructure {
         Map<String, String> config = new LinkedHashMap<>();
         config.put("kafka.bootstrap.servers", kafkaBootstrap());
         config.put("mp.messaging.connector.smallrye-kafka.apicurio.registry.url", registry.apiUrl());
-        config.put("quarkus.datasource.reactive.url", "postgresql://127.0.0.1:" + postgres.getPort() + "/postgres");
+        config.put("quarkus.datasource.reactive.url", "postgresql://127.0.0.1:" + postgresPort + "/postgres");
         config.put("quarkus.datasource.jdbc.url", jdbcUrl());
         config.put("quarkus.datasource.username", "postgres");
         config.put("quarkus.datasource.password", "postgres");
