@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.constraints.Pattern;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -16,9 +17,11 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import io.smallrye.mutiny.Uni;
 import no.elekt.consent.events.ChangeKind;
 import no.elekt.consent.events.Decision;
+import no.elekt.consent.security.Roles;
 
 @Path("/v1/subjects/{subjectId}")
 @Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed({ Roles.READER, Roles.OPS })
 public class SubjectResource {
 
     public record CurrentConsent(String purpose, Decision decision, long version, UUID changeId, Instant updatedAt) {

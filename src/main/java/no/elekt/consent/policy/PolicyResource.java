@@ -3,6 +3,7 @@ package no.elekt.consent.policy;
 import java.time.Duration;
 import java.util.List;
 
+import io.quarkus.security.Authenticated;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -13,6 +14,7 @@ import no.elekt.consent.events.DirectiveAction;
 /** The policy in force, as app backends and ops read it. */
 @Path("/v1")
 @Produces(MediaType.APPLICATION_JSON)
+@Authenticated
 public class PolicyResource {
 
     public record PurposeView(String id, String section, List<Policy.LegalBasis> legalBases, boolean objectionAllowed,

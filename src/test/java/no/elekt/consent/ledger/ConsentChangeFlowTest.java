@@ -17,6 +17,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.security.AttributeType;
+import io.quarkus.test.security.SecurityAttribute;
+import io.quarkus.test.security.TestSecurity;
+import no.elekt.consent.security.Roles;
+import no.elekt.consent.security.SourceScope;
 import io.restassured.http.ContentType;
 import no.elekt.consent.events.ConsentChanged;
 import no.elekt.consent.events.Decision;
@@ -26,6 +31,8 @@ import no.elekt.consent.testinfra.KafkaEvents;
 
 /** POST a change, and find it in the ledger and as Avro events on Kafka, decoded through the registry. */
 @QuarkusTest
+@TestSecurity(user = "test-backend", roles = { Roles.WRITER, Roles.READER, Roles.OPS },
+        attributes = @SecurityAttribute(key = SourceScope.ATTRIBUTE, value = "*", type = AttributeType.STRING_SET))
 class ConsentChangeFlowTest {
 
     static KafkaEvents kafka;

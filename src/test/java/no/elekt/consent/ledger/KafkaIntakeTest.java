@@ -17,6 +17,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.security.AttributeType;
+import io.quarkus.test.security.SecurityAttribute;
+import io.quarkus.test.security.TestSecurity;
+import no.elekt.consent.security.Roles;
+import no.elekt.consent.security.SourceScope;
 import no.elekt.consent.events.ConsentChangeRequested;
 import no.elekt.consent.events.ConsentChanged;
 import no.elekt.consent.testinfra.KafkaEvents;
@@ -24,6 +29,8 @@ import no.elekt.consent.testinfra.KafkaPublisher;
 
 /** App backends may publish changes on consent.change-requests.v1; bad records are dead-lettered, the rest go on. */
 @QuarkusTest
+@TestSecurity(user = "test-backend", roles = { Roles.WRITER, Roles.READER, Roles.OPS },
+        attributes = @SecurityAttribute(key = SourceScope.ATTRIBUTE, value = "*", type = AttributeType.STRING_SET))
 class KafkaIntakeTest {
 
     static final String REQUESTS = "consent.change-requests.v1";

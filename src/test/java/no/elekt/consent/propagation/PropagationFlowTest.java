@@ -26,6 +26,11 @@ import com.github.tomakehurst.wiremock.client.WireMock;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.security.AttributeType;
+import io.quarkus.test.security.SecurityAttribute;
+import io.quarkus.test.security.TestSecurity;
+import no.elekt.consent.security.Roles;
+import no.elekt.consent.security.SourceScope;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import no.elekt.consent.testinfra.ProcessorStandIns;
@@ -35,6 +40,8 @@ import no.elekt.consent.testinfra.ProcessorStandIns;
  * until every affected processor has confirmed it.
  */
 @QuarkusTest
+@TestSecurity(user = "test-backend", roles = { Roles.WRITER, Roles.READER, Roles.OPS },
+        attributes = @SecurityAttribute(key = SourceScope.ATTRIBUTE, value = "*", type = AttributeType.STRING_SET))
 class PropagationFlowTest {
 
     private final WireMock processors = ProcessorStandIns.wireMock();

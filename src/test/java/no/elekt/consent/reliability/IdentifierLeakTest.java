@@ -18,6 +18,11 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.security.AttributeType;
+import io.quarkus.test.security.SecurityAttribute;
+import io.quarkus.test.security.TestSecurity;
+import no.elekt.consent.security.Roles;
+import no.elekt.consent.security.SourceScope;
 import io.restassured.http.ContentType;
 
 /**
@@ -25,6 +30,8 @@ import io.restassured.http.ContentType;
  * searched for them: no e-mail, advertising ID, token or processor user id may appear.
  */
 @QuarkusTest
+@TestSecurity(user = "test-backend", roles = { Roles.WRITER, Roles.READER, Roles.OPS },
+        attributes = @SecurityAttribute(key = SourceScope.ATTRIBUTE, value = "*", type = AttributeType.STRING_SET))
 class IdentifierLeakTest {
 
     static final Path LOG = Path.of("target", "quarkus-test.log");

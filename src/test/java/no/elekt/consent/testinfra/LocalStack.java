@@ -46,6 +46,8 @@ public final class LocalStack {
             }
         }));
 
+        String token = TestTokens.token(java.util.Set.of("consent-writer", "subject-reader", "ops"), List.of("*"),
+                Duration.ofHours(12), TestTokens.AUDIENCE, TestTokens.privateKey());
         System.out.printf("""
 
                 ==========================================================================
@@ -57,18 +59,21 @@ public final class LocalStack {
                    SMTP        127.0.0.1:%d  (AddApptr deletion requests; GreenMail)
                  The service starts on http://localhost:8080 (OpenAPI: /q/swagger-ui, metrics: /q/metrics)
 
+                 A token for every role (12 h; signed by the local key in target/jwt):
+                   export TOKEN=%s
                  Send a change:
-                   curl -i -H 'Content-Type: application/json' http://localhost:8080/v1/consent-changes -d '{
+                   curl -i -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\
+                     http://localhost:8080/v1/consent-changes -d '{
                      "subjectId": "user-42", "purpose": "newsletter", "decision": "WITHDRAWN",
                      "occurredAt": "2026-11-27T10:00:00Z", "source": "app-android",
                      "policyVersion": "no-2023-04-27", "identifiers": {"email": "user42@example.no"}}'
                  Then follow it until the processor has CONFIRMED it:
-                   curl http://localhost:8080/v1/consent-changes/<changeId>
+                   curl -H "Authorization: Bearer $TOKEN" http://localhost:8080/v1/consent-changes/<changeId>
                  Its events are printed below as [event] lines (identifier values masked).
                 ==========================================================================
 
                 """, infra.jdbcUrl(), infra.kafkaBootstrap(), infra.registry.apiUrl(), infra.registry.ccompatUrl(),
-                ProcessorStandIns.baseUrl(), standIns.getSmtpPort());
+                ProcessorStandIns.baseUrl(), standIns.getSmtpPort(), token);
 
         Thread tail = new Thread(() -> printEvents(infra), "event-tail");
         tail.setDaemon(true);

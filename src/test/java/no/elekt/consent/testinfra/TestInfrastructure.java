@@ -123,6 +123,7 @@ public final class TestInfrastructure {
         config.put("quarkus.datasource.jdbc.url", jdbcUrl());
         config.put("quarkus.datasource.username", "postgres");
         config.put("quarkus.datasource.password", "postgres");
+        config.put("mp.jwt.verify.publickey.location", TestTokens.publicKeyLocation());
         // the adapters call local stand-ins of the processors
         config.putAll(ProcessorStandIns.serviceConfig());
         return config;

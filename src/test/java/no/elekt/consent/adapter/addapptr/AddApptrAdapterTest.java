@@ -13,6 +13,11 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.security.AttributeType;
+import io.quarkus.test.security.SecurityAttribute;
+import io.quarkus.test.security.TestSecurity;
+import no.elekt.consent.security.Roles;
+import no.elekt.consent.security.SourceScope;
 import no.elekt.consent.adapter.Directives;
 import no.elekt.consent.adapter.Result;
 import no.elekt.consent.adapter.StandInTest;
@@ -23,6 +28,8 @@ import no.elekt.consent.testinfra.ProcessorStandIns;
 
 /** The AddApptr adapter: a deletion request by e-mail over real SMTP (GreenMail), then AWAITING_MANUAL. */
 @QuarkusTest
+@TestSecurity(user = "test-backend", roles = { Roles.WRITER, Roles.READER, Roles.OPS },
+        attributes = @SecurityAttribute(key = SourceScope.ATTRIBUTE, value = "*", type = AttributeType.STRING_SET))
 class AddApptrAdapterTest extends StandInTest {
 
 

@@ -23,6 +23,11 @@ import com.github.tomakehurst.wiremock.client.WireMock;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.security.AttributeType;
+import io.quarkus.test.security.SecurityAttribute;
+import io.quarkus.test.security.TestSecurity;
+import no.elekt.consent.security.Roles;
+import no.elekt.consent.security.SourceScope;
 import no.elekt.consent.adapter.Directives;
 import no.elekt.consent.adapter.Result;
 import no.elekt.consent.adapter.StandInTest;
@@ -35,6 +40,8 @@ import no.elekt.consent.testinfra.ProcessorStandIns;
 
 /** The Firebase adapter against a stand-in serving Google's token, Analytics, FCM and Identity Toolkit endpoints. */
 @QuarkusTest
+@TestSecurity(user = "test-backend", roles = { Roles.WRITER, Roles.READER, Roles.OPS },
+        attributes = @SecurityAttribute(key = SourceScope.ATTRIBUTE, value = "*", type = AttributeType.STRING_SET))
 class FirebaseAdapterTest extends StandInTest {
 
     static final String PROJECT = ProcessorStandIns.FIREBASE_PROJECT;

@@ -24,6 +24,11 @@ import com.github.tomakehurst.wiremock.client.WireMock;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.security.AttributeType;
+import io.quarkus.test.security.SecurityAttribute;
+import io.quarkus.test.security.TestSecurity;
+import no.elekt.consent.security.Roles;
+import no.elekt.consent.security.SourceScope;
 import no.elekt.consent.adapter.Directives;
 import no.elekt.consent.adapter.Result;
 import no.elekt.consent.adapter.StandInTest;
@@ -36,6 +41,8 @@ import no.elekt.consent.testinfra.ProcessorStandIns;
 
 /** The Mailgun adapter against a stand-in serving Mailgun's endpoints. */
 @QuarkusTest
+@TestSecurity(user = "test-backend", roles = { Roles.WRITER, Roles.READER, Roles.OPS },
+        attributes = @SecurityAttribute(key = SourceScope.ATTRIBUTE, value = "*", type = AttributeType.STRING_SET))
 class MailgunAdapterTest extends StandInTest {
 
     static final String DOMAIN = ProcessorStandIns.MAILGUN_DOMAIN;
