@@ -1,12 +1,9 @@
 package no.elekt.consent.ledger;
 
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -18,7 +15,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -117,8 +113,11 @@ public class LedgerService {
         }
     }
 
-    /** Claims the idempotency key for this request; answers the change it made before, if any. */
-    private Uni<UUID> claim(String key, String requestHash, UUID changeId) {
+    /**
+     * Claims the idempotency key for this request; answers the change (or rights request) it made before, if any.
+     * Runs in the caller's transaction.
+     */
+    public Uni<UUID> claim(String key, String requestHash, UUID changeId) {
         if (key == null) {
             return Uni.createFrom().nullItem();
         }
@@ -288,20 +287,30 @@ public class LedgerService {
         return ConsentState.list("subjectId = ?1 order by purpose", subjectId);
     }
 
+    /** The subject's ledger, oldest first, and the purge of its identifiers after each erasure (rights_request). */
     @WithSession
-    public Uni<List<ConsentRecord>> history(String subjectId) {
-        return ConsentRecord.list("subjectId = ?1 order by recordedAt, purpose, version", subjectId);
+    public Uni<List<HistoryEntry>> history(String subjectId) {
+        return ConsentRecord.<ConsentRecord>list("subjectId = ?1 order by recordedAt, purpose, version", subjectId)
+                .chain(records -> Panache.getSession().chain(session -> session.createNativeQuery("""
+                        select request_id, purged_at from rights_request
+                        where subject_id = :subject and purged_at is not null""", Object[].class)
+                        .setParameter("subject", subjectId)
+                        .getResultList())
+                        .map(purges -> {
+                            List<HistoryEntry> entries = new ArrayList<>(records.stream().map(HistoryEntry::of).toList());
+                            purges.forEach(p -> entries.add(HistoryEntry.purge((UUID) p[0], instant(p[1]))));
+                            entries.sort(java.util.Comparator.comparing(HistoryEntry::recordedAt));
+                            return entries;
+                        }));
+    }
+
+    private static Instant instant(Object timestamp) {
+        return timestamp instanceof java.time.OffsetDateTime odt ? odt.toInstant() : (Instant) timestamp;
     }
 
     private String hash(ConsentChangeRequest request) {
-        try {
-            Map<String, String> sorted = new TreeMap<>(request.identifiersOrEmpty());
-            byte[] canonical = json.writeValueAsBytes(new Object[] { request.subjectId(), request.purpose(),
-                    request.decision(), request.occurredAt().toEpochMilli(), request.source(), request.policyVersion(),
-                    sorted });
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonical));
-        } catch (JsonProcessingException | NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        Map<String, String> sorted = new TreeMap<>(request.identifiersOrEmpty());
+        return IdempotencyKey.hash(json, request.subjectId(), request.purpose(), request.decision(),
+                request.occurredAt().toEpochMilli(), request.source(), request.policyVersion(), sorted);
     }
 }

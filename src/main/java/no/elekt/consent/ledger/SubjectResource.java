@@ -15,7 +15,6 @@ import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
 import io.smallrye.mutiny.Uni;
-import no.elekt.consent.events.ChangeKind;
 import no.elekt.consent.events.Decision;
 import no.elekt.consent.security.Roles;
 
@@ -25,11 +24,12 @@ import no.elekt.consent.security.Roles;
 public class SubjectResource {
 
     public record CurrentConsent(String purpose, Decision decision, long version, UUID changeId, Instant updatedAt) {
+
+        public static CurrentConsent of(ConsentState s) {
+            return new CurrentConsent(s.purpose, s.decision, s.version, s.changeId, s.updatedAt);
+        }
     }
 
-    public record HistoryEntry(UUID changeId, String purpose, ChangeKind kind, Decision decision, long version,
-            Instant occurredAt, Instant recordedAt, String source, String policyVersion, UUID requestId) {
-    }
 
     private final LedgerService ledger;
 
@@ -42,19 +42,14 @@ public class SubjectResource {
     @Operation(summary = "The decision in force for each purpose the subject has decided on")
     public Uni<List<CurrentConsent>> consents(@PathParam("subjectId") @Pattern(regexp = ConsentChangeRequest.SUBJECT_ID,
             message = ConsentChangeRequest.SUBJECT_ID_MESSAGE) String subjectId) {
-        return ledger.currentConsents(subjectId).map(states -> states.stream()
-                .map(s -> new CurrentConsent(s.purpose, s.decision, s.version, s.changeId, s.updatedAt))
-                .toList());
+        return ledger.currentConsents(subjectId).map(states -> states.stream().map(CurrentConsent::of).toList());
     }
 
     @GET
     @Path("/history")
-    @Operation(summary = "The subject's whole ledger, oldest first")
+    @Operation(summary = "The subject's whole ledger, oldest first, with the purge of identifiers after an erasure")
     public Uni<List<HistoryEntry>> history(@PathParam("subjectId") @Pattern(regexp = ConsentChangeRequest.SUBJECT_ID,
             message = ConsentChangeRequest.SUBJECT_ID_MESSAGE) String subjectId) {
-        return ledger.history(subjectId).map(records -> records.stream()
-                .map(r -> new HistoryEntry(r.changeId, r.purpose, r.kind, r.decision, r.version, r.occurredAt,
-                        r.recordedAt, r.source, r.policyVersion, r.requestId))
-                .toList());
+        return ledger.history(subjectId);
     }
 }

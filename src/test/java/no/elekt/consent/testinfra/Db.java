@@ -41,6 +41,18 @@ public final class Db {
         }
     }
 
+    public static int update(String sql, Object... params) {
+        try (Connection c = DriverManager.getConnection(Infra.jdbcUrl(), "postgres", "postgres");
+                PreparedStatement statement = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                statement.setObject(i + 1, params[i]);
+            }
+            return statement.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Rows the service wrote for a subject, in every table that holds subject data. */
     public static long rowsFor(String subjectId) {
         return count("""

@@ -1,0 +1,75 @@
+package no.elekt.consent.rights;
+
+import java.net.URI;
+import java.util.UUID;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+
+import io.smallrye.mutiny.Uni;
+import no.elekt.consent.ledger.ConsentChangeRequest;
+
+/** Data-subject rights requests and the subject's export. */
+@Path("/v1/subjects/{subjectId}")
+@Produces(MediaType.APPLICATION_JSON)
+public class RightsResource {
+
+    private final RightsService rights;
+
+    RightsResource(RightsService rights) {
+        this.rights = rights;
+    }
+
+    @POST
+    @Path("/requests")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Record a rights request (ERASURE, OBJECTION, RESTRICTION, APP_UNINSTALLED) and propagate it")
+    @APIResponse(responseCode = "202", description = "Recorded durably; propagation planned, with the deadline")
+    @APIResponse(responseCode = "400", description = "Invalid request, the field at fault named")
+    @APIResponse(responseCode = "422", description = "Idempotency-Key reused with another body")
+    public Uni<Response> submit(
+            @PathParam("subjectId") @Pattern(regexp = ConsentChangeRequest.SUBJECT_ID,
+                    message = ConsentChangeRequest.SUBJECT_ID_MESSAGE) String subjectId,
+            @NotNull(message = "a JSON body is required") @Valid RequestSubmission submission,
+            @Parameter(description = "Repeating a key with the same body answers the same request, and emits nothing new")
+            @HeaderParam("Idempotency-Key") @Pattern(regexp = "[\\x21-\\x7e]{1,128}",
+                    message = "must be 1-128 visible ASCII characters") String idempotencyKey) {
+        return rights.submit(subjectId, submission, idempotencyKey)
+                .map(submitted -> Response.accepted(submitted.request())
+                        .location(URI.create("/v1/subjects/" + subjectId + "/requests/"
+                                + submitted.request().requestId()))
+                        .header("Idempotent-Replayed", submitted.replayed() ? "true" : null)
+                        .build());
+    }
+
+    @GET
+    @Path("/requests/{requestId}")
+    @Operation(summary = "A rights request: overall status, overdue flag, and the status at each processor")
+    public Uni<RequestView> get(@PathParam("subjectId") @Pattern(regexp = ConsentChangeRequest.SUBJECT_ID,
+            message = ConsentChangeRequest.SUBJECT_ID_MESSAGE) String subjectId,
+            @PathParam("requestId") UUID requestId) {
+        return rights.find(subjectId, requestId);
+    }
+
+    @GET
+    @Path("/export")
+    @Operation(summary = "Everything held about the subject, as one JSON document (GDPR art. 15 and 20)")
+    public Uni<RightsService.SubjectExport> export(@PathParam("subjectId") @Pattern(
+            regexp = ConsentChangeRequest.SUBJECT_ID, message = ConsentChangeRequest.SUBJECT_ID_MESSAGE) String subjectId) {
+        return rights.export(subjectId);
+    }
+}
