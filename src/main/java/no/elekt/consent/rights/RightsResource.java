@@ -1,5 +1,7 @@
 package no.elekt.consent.rights;
 
+import jakarta.annotation.security.RolesAllowed;
+import no.elekt.consent.security.Roles;
 import java.net.URI;
 import java.util.UUID;
 
@@ -35,6 +37,7 @@ public class RightsResource {
     }
 
     @POST
+    @RolesAllowed(Roles.WRITER)
     @Path("/requests")
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Record a rights request (ERASURE, OBJECTION, RESTRICTION, APP_UNINSTALLED) and propagate it")
@@ -57,6 +60,7 @@ public class RightsResource {
     }
 
     @GET
+    @RolesAllowed({ Roles.READER, Roles.OPS })
     @Path("/requests/{requestId}")
     @Operation(summary = "A rights request: overall status, overdue flag, and the status at each processor")
     public Uni<RequestView> get(@PathParam("subjectId") @Pattern(regexp = ConsentChangeRequest.SUBJECT_ID,
@@ -66,6 +70,7 @@ public class RightsResource {
     }
 
     @GET
+    @RolesAllowed({ Roles.READER, Roles.OPS })
     @Path("/export")
     @Operation(summary = "Everything held about the subject, as one JSON document (GDPR art. 15 and 20)")
     public Uni<RightsService.SubjectExport> export(@PathParam("subjectId") @Pattern(

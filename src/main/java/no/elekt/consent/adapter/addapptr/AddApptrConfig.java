@@ -1,5 +1,6 @@
 package no.elekt.consent.adapter.addapptr;
 
+import java.time.Duration;
 import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
@@ -14,6 +15,13 @@ public interface AddApptrConfig {
 
     /** AddApptr's privacy contact, who receives the deletion requests. */
     Optional<String> privacyContact();
+
+    /**
+     * Time one SMTP send may take. Longer than an HTTP call: a send that timed out may still have been delivered,
+     * and a retry would mail the request twice.
+     */
+    @WithDefault("30s")
+    Duration mailTimeout();
 
     /** Mails per second at most (0: unlimited). */
     @WithDefault("2")

@@ -27,7 +27,7 @@ public class PrivacyContactMailer {
             MeterRegistry metrics) {
         this.mailer = mailer;
         this.config = config;
-        this.calls = new CallPolicy("addapptr", config.rateLimit(), callsConfig, metrics);
+        this.calls = new CallPolicy("addapptr", config.rateLimit(), withTimeout(callsConfig, config.mailTimeout()), metrics);
     }
 
     /** Asks AddApptr to stop using, or to delete, what they hold under one advertising ID. */
@@ -60,5 +60,29 @@ public class PrivacyContactMailer {
         Mail mail = Mail.withText(to, subject, body);
         return calls.call("deletion-request-mail", () -> mailer.send(mail)
                 .onFailure().transform(e -> CallFailure.retryable("deletion-request-mail: " + e.getClass().getSimpleName())));
+    }
+
+    private static CallsConfig withTimeout(CallsConfig calls, java.time.Duration timeout) {
+        return new CallsConfig() {
+            public java.time.Duration timeout() {
+                return timeout;
+            }
+
+            public int maxAttempts() {
+                return calls.maxAttempts();
+            }
+
+            public java.time.Duration initialBackoff() {
+                return calls.initialBackoff();
+            }
+
+            public java.time.Duration maxBackoff() {
+                return calls.maxBackoff();
+            }
+
+            public java.time.Duration budget() {
+                return calls.budget().compareTo(timeout) > 0 ? calls.budget() : timeout.multipliedBy(2);
+            }
+        };
     }
 }
