@@ -38,7 +38,17 @@ public final class TestTokens {
 
     public static String token(Set<String> roles, List<String> sources, Duration validFor, String audience,
             PrivateKey key) {
-        var builder = Jwt.issuer(ISSUER).audience(audience).subject("test-client").groups(roles)
+        return token(roles, sources, validFor, audience, key, "test-client");
+    }
+
+    /** A token of a named client (its subject), e.g. for per-client limits. */
+    public static String token(Set<String> roles, List<String> sources, String client) {
+        return token(roles, sources, Duration.ofMinutes(5), AUDIENCE, privateKey(), client);
+    }
+
+    private static String token(Set<String> roles, List<String> sources, Duration validFor, String audience,
+            PrivateKey key, String client) {
+        var builder = Jwt.issuer(ISSUER).audience(audience).subject(client).upn(client).groups(roles)
                 .issuedAt(Instant.now().minus(Duration.ofMinutes(10)))
                 .expiresAt(Instant.now().plus(validFor));
         if (sources != null) {
