@@ -210,17 +210,25 @@ public class DirectiveHandler {
                 .toList();
     }
 
-    /** Publishes every receipt (and dead letters), in order, and completes when Kafka has acknowledged all. */
+    /**
+     * Publishes every receipt (and dead letters) and completes when Kafka has acknowledged all. They are handed to
+     * the producer together, in order (the idempotent producer keeps that order per partition, so per subject),
+     * rather than one at a time waiting for each acknowledgement: that wait (at least linger.ms) capped an adapter at
+     * a few hundred receipts per second.
+     */
     private Uni<Void> publish(ProcessorAdapter adapter, List<Outcome> outcomes) {
-        return Multi.createFrom().iterable(outcomes)
-                .onItem().transformToUniAndConcatenate(o -> {
-                    Uni<Void> deadLetter = o.replayed() || !o.result().failed() ? Uni.createFrom().voidItem()
-                            : retried("dead-lettering", () -> deadLetters.send(o.delivery().record(),
-                                    adapter.processor(), o.result().detail()));
-                    return deadLetter.chain(() -> retried("publishing a receipt", () -> receipts.publish(o.receipt())))
-                            .invoke(() -> account(adapter, o));
-                })
-                .collect().last().replaceWithVoid();
+        if (outcomes.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<Uni<Void>> sends = new ArrayList<>(outcomes.size());
+        for (Outcome o : outcomes) {
+            Uni<Void> deadLetter = o.replayed() || !o.result().failed() ? Uni.createFrom().voidItem()
+                    : retried("dead-lettering", () -> deadLetters.send(o.delivery().record(),
+                            adapter.processor(), o.result().detail()));
+            sends.add(deadLetter.chain(() -> retried("publishing a receipt", () -> receipts.publish(o.receipt())))
+                    .invoke(() -> account(adapter, o)));
+        }
+        return Uni.join().all(sends).andCollectFailures().replaceWithVoid();
     }
 
     private void account(ProcessorAdapter adapter, Outcome o) {

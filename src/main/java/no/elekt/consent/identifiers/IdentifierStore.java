@@ -1,14 +1,15 @@
 package no.elekt.consent.identifiers;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.quarkus.hibernate.reactive.panache.Panache;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -37,21 +38,28 @@ public class IdentifierStore {
             if (changed.isEmpty()) {
                 return Uni.createFrom().item(known);
             }
+            // one statement for all changed identifiers (one round trip, not one per type); in type order, so
+            // concurrent merges of one subject lock its rows in the same order
+            List<Map.Entry<String, String>> rows = new ArrayList<>(new TreeMap<>(changed).entrySet());
+            StringBuilder sql = new StringBuilder(
+                    "insert into subject_identifier (subject_id, type, ciphertext, updated_at) values ");
+            for (int i = 0; i < rows.size(); i++) {
+                sql.append(i == 0 ? "" : ", ").append("(:subject, :type").append(i).append(", :ciphertext").append(i)
+                        .append(", :now)");
+            }
+            sql.append(" on conflict (subject_id, type)"
+                    + " do update set ciphertext = excluded.ciphertext, updated_at = excluded.updated_at");
             Instant now = Instant.now();
-            return Multi.createFrom().iterable(changed.entrySet())
-                    .onItem().transformToUniAndConcatenate(e -> Panache.getSession().chain(session -> session
-                            .createNativeQuery("""
-                                    insert into subject_identifier (subject_id, type, ciphertext, updated_at)
-                                    values (:subject, :type, :ciphertext, :now)
-                                    on conflict (subject_id, type)
-                                    do update set ciphertext = excluded.ciphertext, updated_at = excluded.updated_at""")
-                            .setParameter("subject", subjectId)
-                            .setParameter("type", e.getKey())
-                            .setParameter("ciphertext", vault.encryptText(e.getValue()))
-                            .setParameter("now", now)
-                            .executeUpdate()))
-                    .collect().last()
-                    .replaceWith(known);
+            return Panache.getSession().chain(session -> {
+                var query = session.createNativeQuery(sql.toString())
+                        .setParameter("subject", subjectId)
+                        .setParameter("now", now);
+                for (int i = 0; i < rows.size(); i++) {
+                    query.setParameter("type" + i, rows.get(i).getKey())
+                            .setParameter("ciphertext" + i, vault.encryptText(rows.get(i).getValue()));
+                }
+                return query.executeUpdate();
+            }).replaceWith(known);
         });
     }
 

@@ -155,8 +155,12 @@ public final class ProcessorStandIns {
             Files.createDirectories(workDir);
             Path credentials = workDir.resolve("firebase-service-account.json");
             Files.writeString(credentials, serviceAccountJson());
+            // the benchmark asks for more threads and asynchronous (non-blocking) delayed answers
+            int threads = Integer.getInteger("consent.standins.threads", 20);
             WireMockServer http = new WireMockServer(WireMockConfiguration.options()
-                    .bindAddress("127.0.0.1").dynamicPort().containerThreads(20));
+                    .bindAddress("127.0.0.1").dynamicPort().containerThreads(threads)
+                    .asynchronousResponseEnabled(Boolean.getBoolean("consent.standins.async"))
+                    .asynchronousResponseThreads(Math.max(4, threads / 4)));
             http.start();
             int smtpPort = TestInfrastructure.freePort();
             GreenMail smtp = new GreenMail(new ServerSetup(smtpPort, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));

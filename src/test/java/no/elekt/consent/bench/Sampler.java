@@ -1,0 +1,180 @@
+package no.elekt.consent.bench;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Samples, once a second while the benchmark runs: the service's outbox gauges (/q/metrics), the consumer lag of
+ * every consumer group (AdminClient, as ConsumerGroupCommand computes it), the service's CPU time and RSS (/proc),
+ * and how many changes and propagations the database holds.
+ */
+final class Sampler implements AutoCloseable {
+
+    static final List<String> GROUPS = List.of("consent-core", "consent-adapter-mailgun", "consent-adapter-firebase",
+            "consent-adapter-eliq", "consent-adapter-addapptr");
+
+    record Sample(double t, String phase, double outboxPending, double outboxOldestAge, Map<String, Long> lag,
+            double cpuSeconds, long rssKb, long changes, long confirmed, long pending) {
+    }
+
+    private final String metricsUrl;
+    private final Admin admin;
+    private final long pid;
+    private final String jdbcUrl;
+    private final long start = System.nanoTime();
+    private final List<Sample> samples = Collections.synchronizedList(new ArrayList<>());
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private volatile String phase = "start";
+    private volatile boolean running = true;
+    private final Thread thread;
+
+    Sampler(String metricsUrl, Admin admin, long pid, String jdbcUrl) {
+        this.metricsUrl = metricsUrl;
+        this.admin = admin;
+        this.pid = pid;
+        this.jdbcUrl = jdbcUrl;
+        this.thread = new Thread(this::run, "bench-sampler");
+        this.thread.setDaemon(true);
+        this.thread.start();
+    }
+
+    void phase(String name) {
+        this.phase = name;
+    }
+
+    double now() {
+        return (System.nanoTime() - start) / 1e9;
+    }
+
+    List<Sample> samples() {
+        synchronized (samples) {
+            return new ArrayList<>(samples);
+        }
+    }
+
+    private void run() {
+        try (Connection db = DriverManager.getConnection(jdbcUrl, "postgres", "postgres")) {
+            while (running) {
+                long t0 = System.nanoTime();
+                try {
+                    samples.add(sample(db));
+                } catch (Exception e) {
+                    System.out.println("[bench] sample failed: " + e);
+                }
+                long sleep = 1000 - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+                if (sleep > 0) {
+                    Thread.sleep(sleep);
+                }
+            }
+        } catch (Exception e) {
+            System.out.println("[bench] sampler stopped: " + e);
+        }
+    }
+
+    private Sample sample(Connection db) throws Exception {
+        double t = now();
+        Map<String, Double> metrics = metrics();
+        Map<String, Long> lag = new HashMap<>();
+        for (String group : GROUPS) {
+            lag.put(group, lag(group));
+        }
+        long changes = 0;
+        long confirmed = 0;
+        long pending = 0;
+        try (ResultSet rs = db.createStatement().executeQuery("""
+                select (select count(*) from consent_record),
+                       (select count(*) from propagation where status = 'CONFIRMED'),
+                       (select count(*) from propagation where status = 'PENDING')""")) {
+            rs.next();
+            changes = rs.getLong(1);
+            confirmed = rs.getLong(2);
+            pending = rs.getLong(3);
+        }
+        return new Sample(t, phase, metrics.getOrDefault("consent_outbox_pending", Double.NaN),
+                metrics.getOrDefault("consent_outbox_oldest_age_seconds", Double.NaN), lag, ProcStats.cpuSeconds(pid),
+                ProcStats.rssKb(pid), changes, confirmed, pending);
+    }
+
+    private Map<String, Double> metrics() {
+        Map<String, Double> out = new HashMap<>();
+        try {
+            String body = http.send(HttpRequest.newBuilder(URI.create(metricsUrl)).timeout(Duration.ofSeconds(3))
+                    .GET().build(), HttpResponse.BodyHandlers.ofString()).body();
+            for (String line : body.split("\n")) {
+                if (line.startsWith("#")) {
+                    continue;
+                }
+                for (String name : List.of("consent_outbox_pending", "consent_outbox_oldest_age_seconds")) {
+                    if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
+                        out.put(name, Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)));
+                    }
+                }
+            }
+        } catch (Exception e) {
+            // the service may be busy; the sample keeps NaN
+        }
+        return out;
+    }
+
+    /** Sum over partitions of (log end offset - committed offset), as ConsumerGroupCommand shows it. */
+    private long lag(String group) throws Exception {
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+                .partitionsToOffsetAndMetadata().get(5, TimeUnit.SECONDS);
+        if (committed.isEmpty()) {
+            return 0;
+        }
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        committed.keySet().forEach(tp -> latest.put(tp, OffsetSpec.latest()));
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(latest).all()
+                .get(5, TimeUnit.SECONDS);
+        long lag = 0;
+        for (var e : committed.entrySet()) {
+            if (e.getValue() != null && ends.containsKey(e.getKey())) {
+                lag += Math.max(0, ends.get(e.getKey()).offset() - e.getValue().offset());
+            }
+        }
+        return lag;
+    }
+
+    static void writeCsv(List<Sample> samples, Path file) throws Exception {
+        StringBuilder sb = new StringBuilder("t_s,phase,outbox_pending,outbox_oldest_age_s,"
+                + String.join(",", GROUPS.stream().map(g -> "lag_" + g).toList())
+                + ",cpu_s,rss_kb,changes,propagations_confirmed,propagations_pending\n");
+        for (Sample s : samples) {
+            sb.append(String.format(java.util.Locale.ROOT, "%.1f,%s,%.0f,%.2f", s.t(), s.phase(), s.outboxPending(),
+                    s.outboxOldestAge()));
+            for (String g : GROUPS) {
+                sb.append(',').append(s.lag().get(g));
+            }
+            sb.append(String.format(java.util.Locale.ROOT, ",%.2f,%d,%d,%d,%d%n", s.cpuSeconds(), s.rssKb(),
+                    s.changes(), s.confirmed(), s.pending()));
+        }
+        Files.writeString(file, sb);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        running = false;
+        thread.join(5000);
+    }
+}
