@@ -17,6 +17,7 @@ function init(args)
    pause = tonumber(args[2] or "0")
    counter = 0
    run = tostring(os.time())
+   token = os.getenv("WRK_TOKEN") or ""
 end
 
 function delay()
@@ -32,7 +33,8 @@ function request()
       '"source":"%s","policyVersion":"no-2023-04-27","identifiers":{"email":"%s@bench.example",' ..
       '"firebaseAppInstanceId":"fa-%s","fcmToken":"tok-%s","eliqUserId":"eq-%s"}}',
       s, p, source, s, s, s, s)
-   return wrk.format("POST", "/v1/consent-changes", { ["Content-Type"] = "application/json" }, body)
+   return wrk.format("POST", "/v1/consent-changes",
+      { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. token }, body)
 end
 
 function done(summary, latency, requests)

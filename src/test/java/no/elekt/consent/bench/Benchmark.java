@@ -275,6 +275,10 @@ public final class Benchmark {
             config.put("consent.adapters." + p + ".enabled", "true");
         }
         config.putAll(ProcessorStandIns.serviceConfig());
+        // the load tool authenticates like an app backend; one client, so lift the per-client limit
+        config.put("mp.jwt.verify.publickey.location", no.elekt.consent.testinfra.TestTokens.publicKeyLocation());
+        config.put("consent.intake.rate-limit.per-second", "1000000");
+        config.put("consent.intake.rate-limit.burst", "1000000");
         // extra -D settings for experiments: -Dbench.service.<property>=<value>
         System.getProperties().forEach((k, v) -> {
             if (k.toString().startsWith("bench.service.")) {
@@ -451,6 +455,9 @@ public final class Benchmark {
                 "http://127.0.0.1:" + httpPort, "--", source, Integer.toString(pauseMs))
                 .redirectErrorStream(true).redirectOutput(WORK.resolve("wrk-" + source + ".log").toFile());
         pb.environment().put("WRK_SUMMARY", summary.toString());
+        pb.environment().put("WRK_TOKEN", no.elekt.consent.testinfra.TestTokens.token(
+                java.util.Set.of("consent-writer"), List.of(source), Duration.ofHours(2),
+                no.elekt.consent.testinfra.TestTokens.AUDIENCE, no.elekt.consent.testinfra.TestTokens.privateKey()));
         Process p = pb.start();
         if (!p.waitFor(seconds + 60L, TimeUnit.SECONDS)) {
             p.destroyForcibly();
