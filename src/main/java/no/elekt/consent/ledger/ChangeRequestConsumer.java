@@ -15,14 +15,14 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import no.elekt.consent.events.ConsentChangeRequested;
 import no.elekt.consent.events.Decision;
+import no.elekt.consent.problem.Failures;
 import no.elekt.consent.problem.InvalidFieldException;
 import no.elekt.consent.problem.Problem.FieldError;
-import no.elekt.consent.problem.ProblemException;
 
 /**
  * Intake from consent.change-requests.v1: the same validation and ledger code as the REST API.
  * Invalid records are dead-lettered with the reason (failure strategy in application.properties) and the
- * consumer goes on; a database outage is retried, never dead-lettered, so no valid change is lost.
+ * consumer goes on; a database outage is retried, never dead-lettered, so no valid change is lost (see Failures).
  */
 @ApplicationScoped
 public class ChangeRequestConsumer {
@@ -44,15 +44,11 @@ public class ChangeRequestConsumer {
                 : kafka.getTopic() + "/" + kafka.getPartition() + "/" + kafka.getOffset();
         return Uni.createFrom().item(() -> toRequest(record))
                 .chain(request -> ledger.record(request, idempotencyKey))
-                .onFailure(ChangeRequestConsumer::isTransient).invoke(e ->
+                .onFailure(Failures::isTransient).invoke(e ->
                         LOG.warnf("Change request at %s not recorded yet, retrying: %s", idempotencyKey, e))
-                .onFailure(ChangeRequestConsumer::isTransient).retry()
+                .onFailure(Failures::isTransient).retry()
                         .withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).indefinitely()
                 .replaceWithVoid();
-    }
-
-    private static boolean isTransient(Throwable e) {
-        return !(e instanceof InvalidFieldException) && !(e instanceof ProblemException);
     }
 
     private ConsentChangeRequest toRequest(ConsentChangeRequested record) {

@@ -16,9 +16,14 @@ public record ConsentChangeRequest(
         @NotBlank @Size(max = 64) String purpose,
         @NotNull Decision decision,
         @NotNull Instant occurredAt,
-        @NotBlank @Size(max = 64) String source,
-        @Size(max = 64) String policyVersion,
-        Map<@NotBlank @Size(max = 64) String, @NotBlank @Size(max = 512) String> identifiers) {
+        @NotBlank @Size(max = 64) @Pattern(regexp = PRINTABLE, message = PRINTABLE_MESSAGE) String source,
+        @Size(max = 64) @Pattern(regexp = PRINTABLE, message = PRINTABLE_MESSAGE) String policyVersion,
+        Map<@NotBlank @Size(max = 64) String,
+                @NotBlank @Size(max = 512) @Pattern(regexp = PRINTABLE, message = PRINTABLE_MESSAGE) String> identifiers) {
+
+    /** No control characters (PostgreSQL refuses NUL in text, and none belongs in these fields). */
+    public static final String PRINTABLE = "[^\\p{Cntrl}]*";
+    public static final String PRINTABLE_MESSAGE = "must not contain control characters";
 
     /** Opaque, pseudonymous ids only: no e-mail addresses or other direct identifiers as subject ids. */
     public static final String SUBJECT_ID = "[A-Za-z0-9][A-Za-z0-9._:-]{0,127}";

@@ -87,7 +87,7 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response unexpected(Throwable e) {
-        if (databaseUnavailable(e)) {
+        if (Failures.databaseUnavailable(e)) {
             LOG.warnf("Database unavailable, answered 503: %s", e.toString());
             return Response.fromResponse(respond(Problem.of(503, "Service unavailable",
                     "The consent ledger cannot be reached; nothing was recorded. Retry later.")))
@@ -96,21 +96,6 @@ public class ProblemMappers {
         String errorId = UUID.randomUUID().toString();
         LOG.errorf(e, "Unexpected failure, error id %s", errorId);
         return respond(Problem.of(500, "Internal error", "Unexpected failure; quote error id " + errorId));
-    }
-
-    /** The database is down or unreachable: the client may retry, since nothing was committed. */
-    static boolean databaseUnavailable(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof java.net.ConnectException || t instanceof io.vertx.sqlclient.ClosedConnectionException) {
-                return true;
-            }
-            // SQLSTATE class 08 (connection exception) and 57P01-57P03 (shutting down, cannot connect now)
-            if (t instanceof io.vertx.pgclient.PgException pg && pg.getSqlState() != null
-                    && (pg.getSqlState().startsWith("08") || pg.getSqlState().startsWith("57P"))) {
-                return true;
-            }
-        }
-        return false;
     }
 
     static Response respond(Problem problem) {

@@ -9,6 +9,7 @@ import org.jboss.logging.Logger;
 
 import io.smallrye.mutiny.Uni;
 import no.elekt.consent.events.PropagationReceipt;
+import no.elekt.consent.problem.Failures;
 import no.elekt.consent.problem.InvalidFieldException;
 
 /**
@@ -32,9 +33,9 @@ public class ReceiptConsumer {
             return Uni.createFrom().failure(new InvalidFieldException("value", "not a PropagationReceipt"));
         }
         return tracker.apply(receipt)
-                .onFailure(e -> !(e instanceof InvalidFieldException)).invoke(e ->
+                .onFailure(Failures::isTransient).invoke(e ->
                         LOG.warnf("Receipt for directive %s not recorded yet, retrying: %s", receipt.getDirectiveId(), e))
-                .onFailure(e -> !(e instanceof InvalidFieldException)).retry()
+                .onFailure(Failures::isTransient).retry()
                         .withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).indefinitely()
                 .replaceWithVoid();
     }

@@ -79,6 +79,7 @@ class BadInputTest {
         refused(with("subjectId", "someone@example.no"), 400, "subjectId");
         refused(with("identifiers", Map.of("passportNumber", "123")), 400, "identifiers.passportNumber");
         refused(with("unexpected", "field"), 400, "unexpected");
+        refused(with("source", "app\u0000"), 400, "source"); // found by BadInputFuzzTest: PostgreSQL refuses NUL
     }
 
     @Test

@@ -1,0 +1,60 @@
+package no.elekt.consent.problem;
+
+/** Which failures are worth retrying: the database or the network away for a while, not bad data. */
+public final class Failures {
+
+    private Failures() {
+    }
+
+    /** The database is down or unreachable: nothing was committed, and the same work will succeed later. */
+    public static boolean databaseUnavailable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.net.ConnectException || t instanceof io.vertx.sqlclient.ClosedConnectionException
+                    || t instanceof java.util.concurrent.TimeoutException) {
+                return true;
+            }
+            // SQLSTATE class 08 (connection exception) and 57P01-57P03 (shutting down, cannot connect now)
+            String state = sqlState(t);
+            if (state != null && (state.startsWith("08") || state.startsWith("57P"))) {
+                return true;
+            }
+            if (t.getMessage() != null && t.getMessage().contains("Pool closed")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Retry the database being away and transaction conflicts (class 40: serialization failure, deadlock); anything
+     * else (bad data, a bug) is not cured by waiting and goes to the dead-letter topic, where ops see it.
+     */
+    public static boolean isTransient(Throwable e) {
+        if (e instanceof InvalidFieldException || e instanceof ProblemException) {
+            return false;
+        }
+        if (databaseUnavailable(e)) {
+            return true;
+        }
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            String state = sqlState(t);
+            if (state != null) {
+                return state.startsWith("40");
+            }
+        }
+        return false;
+    }
+
+    private static String sqlState(Throwable t) {
+        if (t instanceof io.vertx.pgclient.PgException pg) {
+            return pg.getSqlState();
+        }
+        if (t instanceof java.sql.SQLException sql) {
+            return sql.getSQLState();
+        }
+        if (t instanceof org.hibernate.JDBCException jdbc) {
+            return jdbc.getSQLState();
+        }
+        return null;
+    }
+}
