@@ -45,6 +45,7 @@ import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.GroupAuthorizationException;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourceType;
@@ -71,7 +72,7 @@ import io.smallrye.reactive.messaging.kafka.companion.test.EmbeddedKafkaBroker;
  * listener bound to 127.0.0.1 whose (ANONYMOUS) principal is the super user: in KRaft combined mode that principal is
  * also the controller's own, which must be a super user anyway. All role clients use the SASL listener only.
  */
-@Timeout(value = 120, unit = TimeUnit.SECONDS)
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
 class KafkaAclTest {
 
     private static final Path USERS = Path.of("deploy/k8s/base/kafka/users.yaml");
@@ -134,7 +135,7 @@ class KafkaAclTest {
         assertThat(listeners.split(",")).as("loopback only: " + listeners).allMatch(l -> l.contains("://127.0.0.1:"));
 
         admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + plainPort,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 20_000, AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000));
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 40_000, AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 20_000));
 
         List<NewTopic> newTopics = new ArrayList<>();
         for (JsonNode t : topics) {
@@ -144,7 +145,16 @@ class KafkaAclTest {
             newTopics.add(new NewTopic(t.path("spec").path("topicName").asText(), t.path("spec").path("partitions").asInt(1),
                     (short) 1).configs(config));
         }
-        admin.createTopics(newTopics).all().get(30, TimeUnit.SECONDS);
+        // A retried request (slow machine) may find the topic its first attempt created.
+        for (var created : admin.createTopics(newTopics).values().values()) {
+            try {
+                created.get(45, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw e;
+                }
+            }
+        }
 
         List<UserScramCredentialAlteration> credentials = new ArrayList<>();
         List<AclBinding> acls = new ArrayList<>();
@@ -157,16 +167,16 @@ class KafkaAclTest {
                     new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), password));
             acls.addAll(aclBindings(user));
         }
-        admin.alterUserScramCredentials(credentials).all().get(30, TimeUnit.SECONDS);
-        admin.createAcls(acls).all().get(30, TimeUnit.SECONDS);
+        admin.alterUserScramCredentials(credentials).all().get(45, TimeUnit.SECONDS);
+        admin.createAcls(acls).all().get(45, TimeUnit.SECONDS);
 
         // Credentials and ACLs reach the broker through the metadata log: wait until it serves them.
-        Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(
+        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
                 admin.describeAcls(AclBindingFilter.ANY).values().get()).hasSize(acls.size()));
         for (String user : passwords.keySet()) {
-            Awaitility.await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> {
+            Awaitility.await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
                 try (Admin a = Admin.create(sasl(user, passwords.get(user)))) {
-                    return !a.describeCluster().nodes().get(10, TimeUnit.SECONDS).isEmpty();
+                    return !a.describeCluster().nodes().get(20, TimeUnit.SECONDS).isEmpty();
                 }
             });
         }
@@ -229,7 +239,7 @@ class KafkaAclTest {
             pollFor(consumer, key);
         }
         try (KafkaConsumer<String, String> consumer = consumer(CORE, "consent-core-replay")) {
-            List<TopicPartition> partitions = consumer.partitionsFor(MAILGUN_DLQ, Duration.ofSeconds(10)).stream()
+            List<TopicPartition> partitions = consumer.partitionsFor(MAILGUN_DLQ, Duration.ofSeconds(20)).stream()
                     .map(p -> new TopicPartition(MAILGUN_DLQ, p.partition())).toList();
             consumer.assign(partitions);
             consumer.committed(new HashSet<>(partitions));
@@ -320,7 +330,7 @@ class KafkaAclTest {
         String key = "subject-" + UUID.randomUUID();
         send(CORE, CHANGES, key);
         try (KafkaConsumer<String, String> consumer = consumer(OPS, null)) {
-            List<TopicPartition> partitions = consumer.partitionsFor(CHANGES, Duration.ofSeconds(10)).stream()
+            List<TopicPartition> partitions = consumer.partitionsFor(CHANGES, Duration.ofSeconds(20)).stream()
                     .map(p -> new TopicPartition(CHANGES, p.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
@@ -330,7 +340,7 @@ class KafkaAclTest {
         assertThat(sendFailure(OPS, CHANGES)).isInstanceOf(AuthorizationException.class);
         try (Admin ops = Admin.create(sasl(OPS, passwords.get(OPS)))) {
             assertThat(ops.listConsumerGroupOffsets("consent-adapter-mailgun").partitionsToOffsetAndMetadata()
-                    .get(10, TimeUnit.SECONDS)).isNotNull();
+                    .get(20, TimeUnit.SECONDS)).isNotNull();
         }
     }
 
@@ -340,7 +350,7 @@ class KafkaAclTest {
     void aWrongPasswordOrAnUnknownUserIsNotAuthenticated() {
         for (var credentials : List.of(Map.entry(MAILGUN, "not-the-password"), Map.entry("consent-nobody", "x"))) {
             try (Admin a = Admin.create(sasl(credentials.getKey(), credentials.getValue()))) {
-                assertThatThrownBy(() -> a.describeCluster().nodes().get(10, TimeUnit.SECONDS))
+                assertThatThrownBy(() -> a.describeCluster().nodes().get(20, TimeUnit.SECONDS))
                         .isInstanceOf(ExecutionException.class).cause().isInstanceOf(SaslAuthenticationException.class);
             }
         }
@@ -409,8 +419,8 @@ class KafkaAclTest {
         config.put(SaslConfigs.SASL_MECHANISM, "SCRAM-SHA-512");
         config.put(SaslConfigs.SASL_JAAS_CONFIG, "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
                 + user + "\" password=\"" + password + "\";");
-        config.put(CommonClientConfigs.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000);
-        config.put(CommonClientConfigs.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        config.put(CommonClientConfigs.DEFAULT_API_TIMEOUT_MS_CONFIG, 20_000);
+        config.put(CommonClientConfigs.REQUEST_TIMEOUT_MS_CONFIG, 20_000);
         config.put(CommonClientConfigs.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1_000);
         return config;
     }
@@ -434,16 +444,15 @@ class KafkaAclTest {
         Map<String, Object> config = sasl(user, passwords.get(user));
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
-        config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 15_000);
-        config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 20_000);
+        config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
         config.put(ProducerConfig.LINGER_MS_CONFIG, 0);
         return new KafkaProducer<>(config, new StringSerializer(), new StringSerializer());
     }
 
     private static void send(String user, String topic, String key) throws Exception {
         try (KafkaProducer<String, String> producer = producer(user)) {
-            producer.send(new ProducerRecord<>(topic, key, "from " + user)).get(20, TimeUnit.SECONDS);
+            producer.send(new ProducerRecord<>(topic, key, "from " + user)).get(40, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             throw new AssertionError(user + " could not write " + topic, e.getCause());
         }
@@ -451,7 +460,7 @@ class KafkaAclTest {
 
     private static Throwable sendFailure(String user, String topic) {
         try (KafkaProducer<String, String> producer = producer(user)) {
-            producer.send(new ProducerRecord<>(topic, "k", "from " + user)).get(20, TimeUnit.SECONDS);
+            producer.send(new ProducerRecord<>(topic, "k", "from " + user)).get(40, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             return e.getCause();
         } catch (KafkaException e) {
@@ -464,7 +473,7 @@ class KafkaAclTest {
 
     private static ConsumerRecord<String, String> pollFor(KafkaConsumer<String, String> consumer, String key) {
         List<ConsumerRecord<String, String>> found = new ArrayList<>();
-        Awaitility.await().atMost(Duration.ofSeconds(20)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10))
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10))
                 .until(() -> {
                     for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
                         if (key.equals(r.key())) {
@@ -479,7 +488,7 @@ class KafkaAclTest {
     /** Polls (bounded) until the client reports the failure the broker answered with. */
     private static Throwable pollFailure(KafkaConsumer<String, String> consumer) {
         Throwable[] failure = new Throwable[1];
-        Awaitility.await().atMost(Duration.ofSeconds(20)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10))
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10))
                 .until(() -> {
                     try {
                         consumer.poll(Duration.ofMillis(200));
