@@ -392,16 +392,17 @@ class FaultsIT {
 
     /**
      * For each subject and Mailgun purpose: the last successful call to the unsubscribe endpoint must match the
-     * decision in force (POST when WITHDRAWN, DELETE when GRANTED). A duplicate with effect is a successful call
-     * that changed the state at Mailgun (unsubscribed or resubscribed) beyond the directives applied: a second
-     * effective call for one directive, or a call for a SUPERSEDED one. The same call repeated (a redelivery after a
-     * crash between the call and its record) changes nothing there; it is counted apart as a repeat.
+     * decision in force (POST when WITHDRAWN, DELETE when GRANTED). The same call repeated (a redelivery after a
+     * crash between the call and its record) changes nothing there; it is counted apart as an idempotent repeat.
+     * A duplicate with effect is a state change at Mailgun (unsubscribed or resubscribed) that no directive explains
+     * in version order: an older decision applied again after a newer one, or a change with no directive behind it.
      */
     private Mailgun mailgunCheck(String name) throws Exception {
         List<ServeEvent> events = new ArrayList<>(ProcessorStandIns.wireMock().getServeEvents());
         java.util.Collections.reverse(events); // oldest first
         Map<String, String> last = new HashMap<>();
         Map<String, Integer> effective = new HashMap<>();
+        Map<String, List<String>> effectiveCalls = new HashMap<>();
         int repeats = 0;
         String prefix = "/v3/" + ProcessorStandIns.MAILGUN_DOMAIN + "/unsubscribes";
         for (ServeEvent e : events) {
@@ -441,36 +442,66 @@ class FaultsIT {
                     repeats++; // the same call again (a redelivery after a crash): no change at the processor
                 } else {
                     effective.merge(k, 1, Integer::sum);
+                    effectiveCalls.computeIfAbsent(k, x -> new ArrayList<>()).add(req.getMethod().getName());
                 }
             }
         }
         int checked = 0;
         int stale = 0;
         int duplicates = 0;
-        try (Connection c = DriverManager.getConnection(jdbcUrl, "postgres", "postgres");
-                ResultSet rs = c.createStatement().executeQuery("""
-                        select s.subject_id, s.purpose, s.decision,
-                          (select count(*) from adapter_directive d join consent_record r on r.change_id::text = d.change_id
-                           where d.processor = 'mailgun' and d.outcome = 'APPLIED' and r.subject_id = s.subject_id
-                             and r.purpose = s.purpose) applied
-                        from consent_state s
-                        where s.subject_id like '%s-%%' and s.purpose in ('newsletter','marketing')""".formatted(name))) {
-            while (rs.next()) {
-                String k = rs.getString(1) + "@example.test/" + rs.getString(2);
-                String expected = "WITHDRAWN".equals(rs.getString(3)) ? "POST" : "DELETE";
-                checked++;
-                if (!expected.equals(last.get(k))) {
-                    stale++;
-                    log("%s: stale at Mailgun for %s: decision %s, last call %s", name, rs.getString(1) + "/"
-                            + rs.getString(2), rs.getString(3), last.get(k));
-                }
-                int extra = effective.getOrDefault(k, 0) - rs.getInt(4);
-                if (extra > 0) {
-                    duplicates += extra;
-                    log("%s: %d more state changes at Mailgun than directives applied for %s/%s", name, extra,
-                            rs.getString(1), rs.getString(2));
+        int intermediate = 0;
+        try (Connection c = DriverManager.getConnection(jdbcUrl, "postgres", "postgres")) {
+            // the decisions issued to Mailgun per subject and purpose, in version order
+            Map<String, List<String>> issued = new HashMap<>();
+            try (ResultSet rs = c.createStatement().executeQuery("""
+                    select r.subject_id, r.purpose, r.decision from consent_record r
+                    where r.subject_id like '%s-%%' and r.purpose in ('newsletter','marketing')
+                      and exists (select 1 from propagation p where p.change_id = r.change_id
+                                  and p.processor = 'mailgun' and p.status <> 'NOT_APPLICABLE')
+                    order by r.subject_id, r.purpose, r.version""".formatted(name))) {
+                while (rs.next()) {
+                    issued.computeIfAbsent(rs.getString(1) + "@example.test/" + rs.getString(2), x -> new ArrayList<>())
+                            .add("WITHDRAWN".equals(rs.getString(3)) ? "POST" : "DELETE");
                 }
             }
+            try (ResultSet rs = c.createStatement().executeQuery("""
+                    select s.subject_id, s.purpose, s.decision,
+                      (select count(*) from adapter_directive d join consent_record r on r.change_id::text = d.change_id
+                       where d.processor = 'mailgun' and d.outcome = 'APPLIED' and r.subject_id = s.subject_id
+                         and r.purpose = s.purpose) applied
+                    from consent_state s
+                    where s.subject_id like '%s-%%' and s.purpose in ('newsletter','marketing')""".formatted(name))) {
+                while (rs.next()) {
+                    String k = rs.getString(1) + "@example.test/" + rs.getString(2);
+                    String expected = "WITHDRAWN".equals(rs.getString(3)) ? "POST" : "DELETE";
+                    checked++;
+                    if (!expected.equals(last.get(k))) {
+                        stale++;
+                        log("%s: stale at Mailgun for %s: decision %s, last call %s", name, k, rs.getString(3),
+                                last.get(k));
+                    }
+                    // each state change at Mailgun must be explained by a newer directive than the previous change
+                    List<String> decisions = issued.getOrDefault(k, List.of());
+                    int at = -1;
+                    for (String call : effectiveCalls.getOrDefault(k, List.of())) {
+                        int next = at + 1;
+                        while (next < decisions.size() && !decisions.get(next).equals(call)) {
+                            next++;
+                        }
+                        if (next >= decisions.size()) {
+                            duplicates++;
+                            log("%s: a state change at Mailgun for %s that no newer directive explains", name, k);
+                        } else {
+                            at = next;
+                        }
+                    }
+                    intermediate += Math.max(0, effective.getOrDefault(k, 0) - rs.getInt(4));
+                }
+            }
+        }
+        if (intermediate > 0) {
+            log("%s: %d in-order Mailgun calls for directives recorded SUPERSEDED or retried (a newer decision "
+                    + "followed each; the call happened before a crash or timeout could record it)", name, intermediate);
         }
         return new Mailgun(checked, stale, duplicates, repeats);
     }
