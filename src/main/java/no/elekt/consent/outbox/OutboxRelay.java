@@ -193,6 +193,15 @@ public class OutboxRelay {
         SqlConnection connection = leaderConnection;
         leaderConnection = null;
         if (connection != null) {
+            // close() only hands a pooled connection back to the pool: its session, and with it the session-level
+            // advisory lock and the LISTEN, would live on, and this instance could never lead again. Release both
+            // first; if the connection is broken, PostgreSQL releases them when the session ends.
+            try {
+                connection.query("select pg_advisory_unlock_all()").execute().await().atMost(Duration.ofSeconds(5));
+                connection.query("UNLISTEN *").execute().await().atMost(Duration.ofSeconds(5));
+            } catch (RuntimeException e) {
+                LOG.debugf("Releasing the relay lock failed (the session is gone with it): %s", e);
+            }
             try {
                 connection.close().await().atMost(Duration.ofSeconds(5));
             } catch (RuntimeException e) {

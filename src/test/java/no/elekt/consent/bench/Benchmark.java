@@ -236,20 +236,7 @@ public final class Benchmark {
     }
 
     private String kafkaClasspath() throws Exception {
-        Path out = WORK.resolve("kafka.classpath");
-        String mvn = Files.isExecutable(ROOT.resolve("mvnw")) ? ROOT.resolve("mvnw").toString() : "mvn";
-        for (List<String> offline : List.of(List.of("-o"), List.<String>of())) {
-            List<String> cmd = new ArrayList<>(List.of(mvn, "-q", "-B"));
-            cmd.addAll(offline);
-            cmd.addAll(List.of("-f", "src/test/bench/kafka/pom.xml", "dependency:build-classpath",
-                    "-Dmdep.outputFile=" + out));
-            Process p = new ProcessBuilder(cmd).directory(ROOT.toFile()).redirectErrorStream(true)
-                    .redirectOutput(WORK.resolve("kafka-classpath.log").toFile()).start();
-            if (p.waitFor() == 0 && Files.exists(out)) {
-                return Files.readString(out).trim();
-            }
-        }
-        throw new IllegalStateException("cannot resolve the Kafka classpath; see target/bench/kafka-classpath.log");
+        return KafkaBroker.resolveClasspath(ROOT, WORK);
     }
 
     private void startService() throws Exception {
@@ -763,7 +750,7 @@ public final class Benchmark {
         return r;
     }
 
-    static int freePort() {
+    public static int freePort() {
         try (ServerSocket s = new ServerSocket(0)) {
             s.setReuseAddress(true);
             return s.getLocalPort();

@@ -16,32 +16,33 @@ import java.util.concurrent.TimeUnit;
  * A standalone Kafka 4.1 broker process, KRaft single node (broker and controller), on the classpath resolved from
  * src/test/bench/kafka/pom.xml; the same classpath runs Kafka's ProducerPerformance.
  */
-final class KafkaBroker implements AutoCloseable {
+public final class KafkaBroker implements AutoCloseable {
 
-    final int port;
+    public final int port;
     final String classpath;
     private final Path dir;
     private Process process;
+    private Path props;
 
-    KafkaBroker(Path dir, String classpath, int port) {
+    public KafkaBroker(Path dir, String classpath, int port) {
         this.dir = dir;
         this.classpath = classpath;
         this.port = port;
     }
 
-    String bootstrap() {
+    public String bootstrap() {
         return "127.0.0.1:" + port;
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
-    KafkaBroker start(int partitions) throws IOException, InterruptedException {
+    public KafkaBroker start(int partitions) throws IOException, InterruptedException {
         int controller = Benchmark.freePort();
         Files.createDirectories(dir);
         Path data = dir.resolve("data");
-        Path props = dir.resolve("server.properties");
+        props = dir.resolve("server.properties");
         Files.writeString(props, String.join("\n",
                 "process.roles=broker,controller",
                 "node.id=1",
@@ -68,9 +69,24 @@ final class KafkaBroker implements AutoCloseable {
         if (format.waitFor() != 0) {
             throw new IllegalStateException("Kafka storage format failed; see " + dir.resolve("format.log"));
         }
+        return launch();
+    }
+
+    /** SIGKILL: no shutdown, no flush; the log dir stays as the crash left it. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    /** Starts the broker again on the same ports and log dir (after {@link #kill()}). */
+    public KafkaBroker restart() throws IOException, InterruptedException {
+        return launch();
+    }
+
+    private KafkaBroker launch() throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(javaBinary(), "-Xms256m", "-Xmx512m", "-XX:+UseG1GC",
                 "-cp", classpath, "kafka.Kafka", props.toString()));
-        process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("broker.log").toFile())
+        process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("broker.log").toFile()))
                 .start();
         Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
         while (Instant.now().isBefore(deadline)) {
@@ -93,7 +109,7 @@ final class KafkaBroker implements AutoCloseable {
         return cmd;
     }
 
-    static String javaBinary() {
+    public static String javaBinary() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
@@ -110,6 +126,25 @@ final class KafkaBroker implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /** The broker's classpath, resolved by Maven from src/test/bench/kafka/pom.xml (offline first). */
+    public static String resolveClasspath(Path root, Path work) throws IOException, InterruptedException {
+        Files.createDirectories(work);
+        Path out = work.resolve("kafka.classpath");
+        String mvn = Files.isExecutable(root.resolve("mvnw")) ? root.resolve("mvnw").toString() : "mvn";
+        for (List<String> offline : List.of(List.of("-o"), List.<String>of())) {
+            List<String> cmd = new ArrayList<>(List.of(mvn, "-q", "-B"));
+            cmd.addAll(offline);
+            cmd.addAll(List.of("-f", "src/test/bench/kafka/pom.xml", "dependency:build-classpath",
+                    "-Dmdep.outputFile=" + out));
+            Process p = new ProcessBuilder(cmd).directory(root.toFile()).redirectErrorStream(true)
+                    .redirectOutput(work.resolve("kafka-classpath.log").toFile()).start();
+            if (p.waitFor() == 0 && Files.exists(out)) {
+                return Files.readString(out).trim();
+            }
+        }
+        throw new IllegalStateException("cannot resolve the Kafka classpath; see " + work.resolve("kafka-classpath.log"));
     }
 
     static String newClusterId() {

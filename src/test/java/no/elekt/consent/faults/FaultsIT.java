@@ -1,0 +1,539 @@
+package no.elekt.consent.faults;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.any;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.awaitility.core.ConditionTimeoutException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.tomakehurst.wiremock.client.WireMock;
+import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import com.github.tomakehurst.wiremock.stubbing.StubMapping;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import no.elekt.consent.bench.Benchmark;
+import no.elekt.consent.bench.KafkaBroker;
+import no.elekt.consent.testinfra.ApicurioRegistryServer;
+import no.elekt.consent.testinfra.ProcessorStandIns;
+import no.elekt.consent.testinfra.TestTokens;
+
+/**
+ * Faults survived (issue 7), on real infrastructure: a Kafka broker process, PostgreSQL, Apicurio Registry, the
+ * processor stand-ins, and the packaged service as two processes (core; adapters), each killable with SIGKILL.
+ * Each scenario drives a stream of consent changes, injects its fault mid-stream, recovers, and checks that every
+ * accepted change reached its final state at every processor and that no stale state won.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class FaultsIT {
+
+    static final Path WORK = Path.of("target/faults").toAbsolutePath();
+    static final int CHANGES = Integer.getInteger("faults.changes", 200);
+    static final int SUBJECTS = 10;
+    static final int SENDERS = 4;
+    static final String[] PURPOSES = { "newsletter", "marketing", "analytics", "energy-insights" };
+    static final Map<String, String> PROCESSOR = Map.of("newsletter", "mailgun", "marketing", "mailgun",
+            "analytics", "firebase", "energy-insights", "eliq");
+    static final Set<String> FINAL = Set.of("CONFIRMED", "SUPERSEDED", "NOT_APPLICABLE");
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final List<String> SUMMARY = new ArrayList<>();
+
+    static KafkaBroker kafka;
+    static EmbeddedPostgres postgres;
+    static ApicurioRegistryServer registry;
+    static ServiceProcess core;
+    static ServiceProcess adapters;
+    static String jdbcUrl;
+    static String token;
+    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    @BeforeAll
+    static void startInfrastructure() throws Exception {
+        Instant started = Instant.now();
+        Files.createDirectories(WORK);
+        var pg = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return EmbeddedPostgres.builder().setPort(Benchmark.freePort()).start();
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        var reg = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return new ApicurioRegistryServer(Benchmark.freePort()).start(WORK.resolve("registry"));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        String classpath = KafkaBroker.resolveClasspath(Path.of("").toAbsolutePath(), WORK);
+        Path kafkaDir = WORK.resolve("kafka-" + UUID.randomUUID());
+        kafka = new KafkaBroker(kafkaDir, classpath, Benchmark.freePort()).start(3);
+        ProcessorStandIns.start();
+        ProcessorStandIns.installHappyStubs();
+        postgres = pg.join();
+        registry = reg.join();
+        jdbcUrl = "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/postgres";
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrap()))) {
+            admin.createTopics(List.of("consent.change-requests.v1", "consent.changes.v1",
+                    "consent.directives.mailgun.v1", "consent.directives.firebase.v1", "consent.directives.eliq.v1",
+                    "consent.directives.addapptr.v1", "consent.receipts.v1").stream()
+                    .map(t -> new NewTopic(t, 3, (short) 1)).toList()).all().get(60, TimeUnit.SECONDS);
+        }
+        token = TestTokens.token(Set.of("consent-writer", "subject-reader", "ops"), List.of("*"), "faults-suite");
+
+        byte[] key = new byte[32];
+        new java.security.SecureRandom().nextBytes(key);
+        Map<String, String> common = new LinkedHashMap<>();
+        common.put("quarkus.profile", "prod");
+        common.put("quarkus.http.host", "127.0.0.1");
+        common.put("quarkus.datasource.reactive.url", "postgresql://127.0.0.1:" + postgres.getPort() + "/postgres");
+        common.put("quarkus.datasource.jdbc.url", jdbcUrl);
+        common.put("quarkus.datasource.username", "postgres");
+        common.put("quarkus.datasource.password", "postgres");
+        common.put("kafka.bootstrap.servers", kafka.bootstrap());
+        common.put("mp.messaging.connector.smallrye-kafka.apicurio.registry.url", registry.apiUrl());
+        common.put("mp.messaging.outgoing.outbox.apicurio.registry.auto-register", "true");
+        common.put("mp.messaging.outgoing.adapter-receipts.apicurio.registry.auto-register", "true");
+        common.put("consent.crypto.active-key", "faults");
+        common.put("consent.crypto.keys.faults", Base64.getEncoder().encodeToString(key));
+        common.putAll(ProcessorStandIns.serviceConfig());
+        common.put("mp.jwt.verify.publickey.location", TestTokens.publicKeyLocation());
+        common.put("consent.intake.rate-limit.per-second", "1000000");
+        common.put("consent.intake.rate-limit.burst", "1000000");
+        // processor calls for this suite: slow answers (1.5 s) stay within the per-call timeout; a processor that
+        // is down exhausts the budget within seconds, so the directive ends FAILED and ops retry it
+        common.put("consent.adapters.calls.timeout", "3s");
+        common.put("consent.adapters.calls.max-attempts", "5");
+        common.put("consent.adapters.calls.initial-backoff", "200ms");
+        common.put("consent.adapters.calls.max-backoff", "1s");
+        common.put("consent.adapters.calls.budget", "8s");
+
+        Map<String, String> coreConfig = new LinkedHashMap<>(common);
+        Map<String, String> adapterConfig = new LinkedHashMap<>(common);
+        adapterConfig.put("consent.core.enabled", "false");
+        for (String p : List.of("mailgun", "firebase", "eliq", "addapptr")) {
+            coreConfig.put("consent.adapters." + p + ".enabled", "false");
+            adapterConfig.put("consent.adapters." + p + ".enabled", "true");
+        }
+        core = new ServiceProcess("core", Benchmark.freePort(), coreConfig, WORK.resolve("core.log")).start();
+        adapters = new ServiceProcess("adapters", Benchmark.freePort(), adapterConfig, WORK.resolve("adapters.log"))
+                .start();
+        log("infrastructure and service up in %d s (Kafka pid %d, core pid %d, adapters pid %d)",
+                Duration.between(started, Instant.now()).toSeconds(), kafka.pid(), core.pid(), adapters.pid());
+    }
+
+    @AfterAll
+    static void stop() {
+        for (AutoCloseable c : new AutoCloseable[] { adapters, core, kafka, registry, postgres }) {
+            try {
+                if (c != null) {
+                    c.close();
+                }
+            } catch (Exception e) {
+                log("stopping %s: %s", c, e);
+            }
+        }
+        log("Faults survived:");
+        SUMMARY.forEach(line -> log("  %s", line));
+    }
+
+    @Test
+    @Order(1)
+    void kafkaBrokerKilledAndRestarted() throws Exception {
+        scenario("kafka-kill", () -> {
+            kafka.kill();
+            log("kafka-kill: broker SIGKILLed, outbox rows waiting: %d", count("select count(*) from outbox_event"));
+        }, () -> kafka.restart());
+    }
+
+    @Test
+    @Order(2)
+    void coreKilledWhileRelaying() throws Exception {
+        scenario("core-kill", () -> {
+            core.kill();
+            log("core-kill: core SIGKILLed, outbox rows it left unrelayed: %d",
+                    count("select count(*) from outbox_event"));
+        }, () -> core.start());
+    }
+
+    @Test
+    @Order(3)
+    void adapterKilledMidBatch() throws Exception {
+        scenario("adapter-kill", () -> {
+            adapters.kill();
+            log("adapter-kill: adapters SIGKILLed after %d directives handled",
+                    count("select count(*) from adapter_directive where subject_id like 'adapter-kill-%'"));
+        }, () -> adapters.start());
+    }
+
+    @Test
+    @Order(4)
+    void processorDownThenSlowThenBack() throws Exception {
+        WireMock wm = ProcessorStandIns.wireMock();
+        List<StubMapping> faults = new ArrayList<>();
+        scenario("processor-down", () -> {
+            faults.add(wm.register(any(urlPathMatching("/.*")).atPriority(1)
+                    .willReturn(aResponse().withStatus(503).withHeader("Retry-After", "1"))));
+            log("processor-down: every stand-in answers 503");
+        }, () -> {
+            // down for a while: until directives have failed at the stand-ins for 5 s
+            awaitFor(Duration.ofSeconds(5));
+            faults.forEach(wm::removeStubMapping);
+            faults.clear();
+            wm.setGlobalFixedDelayVariable(1500);
+            log("processor-down: stand-ins back but slow (1.5 s per call)");
+            awaitFor(Duration.ofSeconds(6));
+            wm.setGlobalFixedDelayVariable(0);
+            log("processor-down: stand-ins back at full speed");
+        });
+    }
+
+    // ------------------------------------------------------------------ the scenario
+
+    interface Step {
+        void run() throws Exception;
+    }
+
+    private void scenario(String name, Step inject, Step recover) throws Exception {
+        Instant started = Instant.now();
+        ProcessorStandIns.wireMock().resetRequests();
+        AtomicInteger sent = new AtomicInteger();
+        Map<String, String> accepted = new ConcurrentHashMap<>(); // changeId -> subject/purpose
+        AtomicInteger refused = new AtomicInteger();
+        ExecutorService senders = Executors.newFixedThreadPool(SENDERS);
+        List<Future<?>> running = new ArrayList<>();
+        for (int t = 0; t < SENDERS; t++) {
+            int thread = t;
+            running.add(senders.submit(() -> {
+                Map<String, Integer> perKey = new HashMap<>();
+                for (int i = thread; i < CHANGES; i += SENDERS) {
+                    // each thread owns its subjects, so one subject's changes are sent in order
+                    String subject = name + "-s" + (i % SUBJECTS);
+                    String purpose = PURPOSES[(i / SUBJECTS) % PURPOSES.length];
+                    int n = perKey.merge(subject + "/" + purpose, 1, Integer::sum);
+                    String decision = n % 2 == 1 ? "WITHDRAWN" : "GRANTED";
+                    sent.incrementAndGet();
+                    String changeId = send(subject, purpose, decision);
+                    if (changeId != null) {
+                        accepted.put(changeId, subject + "/" + purpose);
+                    } else {
+                        refused.incrementAndGet();
+                    }
+                    LockSupport.parkNanos(Duration.ofMillis(20).toNanos()); // pacing of the load, not a wait
+                }
+                return null;
+            }));
+        }
+        senders.shutdown();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10))
+                .until(() -> accepted.size() >= CHANGES / 3);
+        inject.run();
+        Instant faultAt = Instant.now();
+        recover.run();
+        log("%s: recovered %d ms after the fault", name, Duration.between(faultAt, Instant.now()).toMillis());
+        for (Future<?> f : running) {
+            f.get(180, TimeUnit.SECONDS);
+        }
+
+        // every accepted change reaches a final state everywhere; FAILED ones (budget exhausted) are retried by ops
+        int opsRetries = 0;
+        String open = "select count(*) from propagation where subject_id like '" + name + "-%' and status not in "
+                + "('CONFIRMED','SUPERSEDED','NOT_APPLICABLE','FAILED')";
+        String failed = "select directive_id from propagation where subject_id like '" + name
+                + "-%' and status = 'FAILED'";
+        for (int round = 0; round < 3; round++) {
+            try {
+                await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+                        .until(() -> count(open) == 0);
+            } catch (ConditionTimeoutException e) {
+                log("%s: %d propagations still open after 90 s", name, count(open));
+                break;
+            }
+            List<String> failedIds = strings(failed);
+            if (failedIds.isEmpty()) {
+                break;
+            }
+            for (String id : failedIds) {
+                HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(
+                        URI.create(core.baseUrl() + "/v1/ops/propagations/" + id + "/retry"))
+                        .header("Authorization", "Bearer " + token)
+                        .POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(10)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertTrue(r.statusCode() / 100 == 2, "ops retry of " + id + ": " + r.statusCode() + " " + r.body());
+                opsRetries++;
+            }
+        }
+
+        String inList = "('" + String.join("','", accepted.keySet()) + "')";
+        long recorded = count("select count(*) from consent_record where change_id::text in " + inList);
+        long notFinal = count("select count(distinct change_id) from propagation where change_id::text in " + inList
+                + " and status not in ('CONFIRMED','SUPERSEDED','NOT_APPLICABLE')");
+        long lost = (accepted.size() - recorded) + notFinal;
+        long confirmed = count("select count(*) from propagation where change_id::text in " + inList
+                + " and status = 'CONFIRMED'");
+        long superseded = count("select count(*) from propagation where change_id::text in " + inList
+                + " and status = 'SUPERSEDED'");
+        long changesConfirmed = count("select count(*) from consent_record r where change_id::text in " + inList
+                + " and not exists (select 1 from propagation p where p.change_id = r.change_id"
+                + " and p.status not in ('CONFIRMED','SUPERSEDED','NOT_APPLICABLE'))");
+
+        // no stale state won: per processor, subject and purpose, the adapter applied the newest directive issued
+        long staleAtAdapters = count("""
+                select count(*) from (
+                  select p.processor, r.subject_id, r.purpose, max(r.version) v
+                  from propagation p join consent_record r on r.change_id = p.change_id
+                  where r.subject_id like '%s-%%' and p.status <> 'NOT_APPLICABLE'
+                  group by 1, 2, 3) d
+                left join adapter_applied_version a on a.processor = d.processor
+                  and a.subject_id = d.subject_id and a.purpose = d.purpose
+                where a.version is distinct from d.v""".formatted(name));
+        Mailgun mailgun = mailgunCheck(name);
+
+        String line = "%s: sent %d, accepted %d, refused %d, changes confirmed everywhere %d, propagations confirmed %d"
+                + " (superseded %d), ops retries %d, lost %d, stale wins %d (adapters %d, Mailgun last call %d),"
+                + " duplicates with effect %d (idempotent repeats %d), took %d s";
+        String summary = line.formatted(name, sent.get(), accepted.size(), refused.get(), changesConfirmed,
+                confirmed, superseded, opsRetries, lost, staleAtAdapters + mailgun.stale, staleAtAdapters,
+                mailgun.stale, mailgun.duplicates, mailgun.repeats, Duration.between(started, Instant.now()).toSeconds());
+        SUMMARY.add(summary);
+        log("%s", summary);
+        assertEquals(CHANGES, sent.get(), "all changes sent");
+        assertEquals(sent.get(), accepted.size(), "every change was accepted (with client retries)");
+        assertEquals(0, lost, "lost");
+        assertEquals(0, staleAtAdapters, "stale state at adapters");
+        assertEquals(0, mailgun.stale, "stale Mailgun state");
+        assertEquals(0, mailgun.duplicates, "duplicates with effect");
+        assertTrue(mailgun.checked > 0, "Mailgun calls checked");
+    }
+
+    /**
+     * Sends one change; like an app backend, retries on a refused connection, a timeout or a 5xx with the same
+     * Idempotency-Key (bounded: 90 s), so a change committed just before a crash is answered, not doubled.
+     */
+    private String send(String subject, String purpose, String decision) {
+        String body = """
+                {"subjectId":"%s","purpose":"%s","decision":"%s","occurredAt":"%s","source":"app-android",
+                 "identifiers":{"email":"%s@example.test","firebaseAppInstanceId":"app-%s","eliqUserId":"eliq-%s"}}"""
+                .formatted(subject, purpose, decision, Instant.now(), subject, subject, subject);
+        String key = UUID.randomUUID().toString();
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(90));
+        while (Instant.now().isBefore(deadline)) {
+            try {
+                HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(
+                        URI.create(core.baseUrl() + "/v1/consent-changes"))
+                        .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                        .header("Idempotency-Key", key).timeout(Duration.ofSeconds(10))
+                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 202) {
+                    return JSON.readTree(r.body()).get("changeId").asText();
+                }
+                if (r.statusCode() < 500) {
+                    log("refused %d: %s", r.statusCode(), r.body());
+                    return null;
+                }
+            } catch (IOException e) {
+                // the service is down or restarting: retry below
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+            LockSupport.parkNanos(Duration.ofMillis(200).toNanos()); // client back-off
+        }
+        return null;
+    }
+
+    // ------------------------------------------------------------------ Mailgun: the last call wins, once
+
+    record Mailgun(int checked, int stale, int duplicates, int repeats) {
+    }
+
+    /**
+     * For each subject and Mailgun purpose: the last successful call to the unsubscribe endpoint must match the
+     * decision in force (POST when WITHDRAWN, DELETE when GRANTED). The same call repeated (a redelivery after a
+     * crash between the call and its record) changes nothing there; it is counted apart as an idempotent repeat.
+     * A duplicate with effect is a state change at Mailgun (unsubscribed or resubscribed) that no directive explains
+     * in version order: an older decision applied again after a newer one, or a change with no directive behind it.
+     */
+    private Mailgun mailgunCheck(String name) throws Exception {
+        List<ServeEvent> events = new ArrayList<>(ProcessorStandIns.wireMock().getServeEvents());
+        java.util.Collections.reverse(events); // oldest first
+        Map<String, String> last = new HashMap<>();
+        Map<String, Integer> effective = new HashMap<>();
+        Map<String, List<String>> effectiveCalls = new HashMap<>();
+        int repeats = 0;
+        String prefix = "/v3/" + ProcessorStandIns.MAILGUN_DOMAIN + "/unsubscribes";
+        for (ServeEvent e : events) {
+            var req = e.getRequest();
+            int status = e.getResponse().getStatus();
+            String path = URI.create(req.getUrl()).getPath();
+            if (status / 100 != 2 || !path.startsWith(prefix)) {
+                continue;
+            }
+            List<String[]> entries = new ArrayList<>(); // address, tag
+            if ("DELETE".equals(req.getMethod().getName())) {
+                String address = URLDecoder.decode(path.substring(prefix.length() + 1), StandardCharsets.UTF_8);
+                String tag = req.queryParameter("tag").isPresent() ? req.queryParameter("tag").firstValue() : "*";
+                entries.add(new String[] { address, tag });
+            } else if (req.getBodyAsString().trim().startsWith("[")) {
+                for (JsonNode entry : JSON.readTree(req.getBodyAsString())) {
+                    for (JsonNode tag : entry.get("tags")) {
+                        entries.add(new String[] { entry.get("address").asText(), tag.asText() });
+                    }
+                }
+            } else {
+                Map<String, String> form = new HashMap<>();
+                for (String pair : req.getBodyAsString().split("&")) {
+                    String[] kv = pair.split("=", 2);
+                    form.put(URLDecoder.decode(kv[0], StandardCharsets.UTF_8),
+                            kv.length > 1 ? URLDecoder.decode(kv[1], StandardCharsets.UTF_8) : "");
+                }
+                entries.add(new String[] { form.get("address"), form.get("tag") });
+            }
+            for (String[] entry : entries) {
+                if (entry[0] == null || !entry[0].startsWith(name + "-")) {
+                    continue;
+                }
+                String k = entry[0] + "/" + entry[1];
+                String previous = last.put(k, req.getMethod().getName());
+                if (req.getMethod().getName().equals(previous)) {
+                    repeats++; // the same call again (a redelivery after a crash): no change at the processor
+                } else {
+                    effective.merge(k, 1, Integer::sum);
+                    effectiveCalls.computeIfAbsent(k, x -> new ArrayList<>()).add(req.getMethod().getName());
+                }
+            }
+        }
+        int checked = 0;
+        int stale = 0;
+        int duplicates = 0;
+        int intermediate = 0;
+        try (Connection c = DriverManager.getConnection(jdbcUrl, "postgres", "postgres")) {
+            // the decisions issued to Mailgun per subject and purpose, in version order
+            Map<String, List<String>> issued = new HashMap<>();
+            try (ResultSet rs = c.createStatement().executeQuery("""
+                    select r.subject_id, r.purpose, r.decision from consent_record r
+                    where r.subject_id like '%s-%%' and r.purpose in ('newsletter','marketing')
+                      and exists (select 1 from propagation p where p.change_id = r.change_id
+                                  and p.processor = 'mailgun' and p.status <> 'NOT_APPLICABLE')
+                    order by r.subject_id, r.purpose, r.version""".formatted(name))) {
+                while (rs.next()) {
+                    issued.computeIfAbsent(rs.getString(1) + "@example.test/" + rs.getString(2), x -> new ArrayList<>())
+                            .add("WITHDRAWN".equals(rs.getString(3)) ? "POST" : "DELETE");
+                }
+            }
+            try (ResultSet rs = c.createStatement().executeQuery("""
+                    select s.subject_id, s.purpose, s.decision,
+                      (select count(*) from adapter_directive d join consent_record r on r.change_id::text = d.change_id
+                       where d.processor = 'mailgun' and d.outcome = 'APPLIED' and r.subject_id = s.subject_id
+                         and r.purpose = s.purpose) applied
+                    from consent_state s
+                    where s.subject_id like '%s-%%' and s.purpose in ('newsletter','marketing')""".formatted(name))) {
+                while (rs.next()) {
+                    String k = rs.getString(1) + "@example.test/" + rs.getString(2);
+                    String expected = "WITHDRAWN".equals(rs.getString(3)) ? "POST" : "DELETE";
+                    checked++;
+                    if (!expected.equals(last.get(k))) {
+                        stale++;
+                        log("%s: stale at Mailgun for %s: decision %s, last call %s", name, k, rs.getString(3),
+                                last.get(k));
+                    }
+                    // each state change at Mailgun must be explained by a newer directive than the previous change
+                    List<String> decisions = issued.getOrDefault(k, List.of());
+                    int at = -1;
+                    for (String call : effectiveCalls.getOrDefault(k, List.of())) {
+                        int next = at + 1;
+                        while (next < decisions.size() && !decisions.get(next).equals(call)) {
+                            next++;
+                        }
+                        if (next >= decisions.size()) {
+                            duplicates++;
+                            log("%s: a state change at Mailgun for %s that no newer directive explains", name, k);
+                        } else {
+                            at = next;
+                        }
+                    }
+                    intermediate += Math.max(0, effective.getOrDefault(k, 0) - rs.getInt(4));
+                }
+            }
+        }
+        if (intermediate > 0) {
+            log("%s: %d in-order Mailgun calls for directives recorded SUPERSEDED or retried (a newer decision "
+                    + "followed each; the call happened before a crash or timeout could record it)", name, intermediate);
+        }
+        return new Mailgun(checked, stale, duplicates, repeats);
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private static long count(String sql) throws SQLException {
+        try (Connection c = DriverManager.getConnection(jdbcUrl, "postgres", "postgres");
+                ResultSet rs = c.createStatement().executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static List<String> strings(String sql) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (Connection c = DriverManager.getConnection(jdbcUrl, "postgres", "postgres");
+                ResultSet rs = c.createStatement().executeQuery(sql)) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
+    }
+
+    /** Keeps a fault in place for a while (the fault's duration, not a synchronisation). */
+    private static void awaitFor(Duration d) {
+        Instant until = Instant.now().plus(d);
+        await().atMost(d.plusSeconds(5)).pollInterval(Duration.ofMillis(100)).until(() -> Instant.now().isAfter(until));
+    }
+
+    static void log(String format, Object... args) {
+        System.out.printf("[faults %s] %s%n", Instant.now().toString().substring(11, 19), format.formatted(args));
+    }
+}
