@@ -45,7 +45,7 @@ public final class CallPolicy {
     private <T> Uni<T> attempt(String operation, Supplier<Uni<T>> attempt, int number, long startedAt) {
         Timer timer = metrics.timer("consent_adapter_call", "processor", processor, "operation", operation);
         return Uni.createFrom().item(rateLimiter::reserve)
-                .onItem().transformToUni(wait -> wait.isZero() ? Uni.createFrom().voidItem()
+                .onItem().transformToUni(wait -> wait.isZero() || wait.isNegative() ? Uni.createFrom().voidItem()
                         : Uni.createFrom().voidItem().onItem().delayIt().by(wait))
                 .onItem().transformToUni(ready -> {
                     Timer.Sample sample = Timer.start(metrics);
@@ -70,7 +70,8 @@ public final class CallPolicy {
         if (number >= config.maxAttempts()) {
             return Uni.createFrom().failure(failure.givenUp("gave up after " + number + " attempts", number));
         }
-        Duration delay = failure.retryAfter().orElseGet(() -> backoff(number));
+        // a Retry-After of 0 or a date already past means "now"; Mutiny refuses to delay by a non-positive time
+        Duration delay = failure.retryAfter().filter(d -> !d.isZero() && !d.isNegative()).orElseGet(() -> backoff(number));
         Duration spent = Duration.ofNanos(System.nanoTime() - startedAt);
         if (spent.plus(delay).compareTo(config.budget()) > 0) {
             return Uni.createFrom().failure(failure.givenUp(
@@ -99,6 +100,9 @@ public final class CallPolicy {
             // never the exception's message: it may contain the request URL, and with it an identifier
             return CallFailure.retryable(operation + ": " + e.getClass().getSimpleName());
         }
+        // where it came from, for the fix; never the message, which may hold an identifier
+        StackTraceElement at = e.getStackTrace().length > 0 ? e.getStackTrace()[0] : null;
+        LOG.warnf("%s: unexpected %s at %s", operation, e.getClass().getName(), at);
         return CallFailure.permanent(operation + ": unexpected " + e.getClass().getSimpleName());
     }
 }
