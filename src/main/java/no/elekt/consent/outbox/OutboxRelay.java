@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -27,7 +28,8 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import io.vertx.mutiny.pgclient.PgConnection;
-import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -47,7 +49,8 @@ public class OutboxRelay {
     private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
     private static final long LEADER_LOCK = 0x636f6e73656e74L; // "consent"
 
-    private final Pool pool;
+    private final Vertx vertx;
+    private final PgConnectOptions leaderOptions;
     private final Outbox outbox;
     private final MutinyEmitter<SpecificRecordBase> emitter;
     private final boolean enabled;
@@ -62,15 +65,23 @@ public class OutboxRelay {
     private Thread thread;
     private SqlConnection leaderConnection;
 
-    OutboxRelay(Pool pool, Outbox outbox,
+    OutboxRelay(Vertx vertx, Outbox outbox,
             @Channel("outbox") @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 4096)
             MutinyEmitter<SpecificRecordBase> emitter,
             MeterRegistry metrics,
             @ConfigProperty(name = "consent.core.enabled", defaultValue = "true") boolean enabled,
             @ConfigProperty(name = "consent.outbox.batch-size", defaultValue = "500") int batchSize,
             @ConfigProperty(name = "consent.outbox.idle-poll", defaultValue = "PT2S") Duration idlePoll,
-            @ConfigProperty(name = "consent.outbox.send-timeout", defaultValue = "PT20S") Duration sendTimeout) {
-        this.pool = pool;
+            @ConfigProperty(name = "consent.outbox.send-timeout", defaultValue = "PT20S") Duration sendTimeout,
+            @ConfigProperty(name = "quarkus.datasource.reactive.url") Optional<String> url,
+            @ConfigProperty(name = "quarkus.datasource.username") Optional<String> username,
+            @ConfigProperty(name = "quarkus.datasource.password") Optional<String> password) {
+        this.vertx = vertx;
+        // the same database as the pool; the URL may list several hosts, the first is the primary
+        this.leaderOptions = url.map(u -> PgConnectOptions.fromUri(u.split(",")[0].replaceFirst("^vertx-reactive:", "")))
+                .orElseGet(PgConnectOptions::new);
+        username.ifPresent(leaderOptions::setUser);
+        password.ifPresent(leaderOptions::setPassword);
         this.outbox = outbox;
         this.emitter = emitter;
         this.enabled = enabled;
@@ -137,7 +148,9 @@ public class OutboxRelay {
         if (leaderConnection != null) {
             return true;
         }
-        SqlConnection connection = pool.getConnection().await().atMost(sendTimeout);
+        // A connection of its own, outside the pool: closing it ends the session, and with the session PostgreSQL
+        // releases the advisory lock and the LISTEN, so a relay that lost Kafka or the database can lead again.
+        SqlConnection connection = PgConnection.connect(vertx, leaderOptions).await().atMost(sendTimeout);
         Boolean locked = connection.preparedQuery("select pg_try_advisory_lock($1)")
                 .execute(Tuple.of(LEADER_LOCK)).await().atMost(sendTimeout)
                 .iterator().next().getBoolean(0);
@@ -193,15 +206,6 @@ public class OutboxRelay {
         SqlConnection connection = leaderConnection;
         leaderConnection = null;
         if (connection != null) {
-            // close() only hands a pooled connection back to the pool: its session, and with it the session-level
-            // advisory lock and the LISTEN, would live on, and this instance could never lead again. Release both
-            // first; if the connection is broken, PostgreSQL releases them when the session ends.
-            try {
-                connection.query("select pg_advisory_unlock_all()").execute().await().atMost(Duration.ofSeconds(5));
-                connection.query("UNLISTEN *").execute().await().atMost(Duration.ofSeconds(5));
-            } catch (RuntimeException e) {
-                LOG.debugf("Releasing the relay lock failed (the session is gone with it): %s", e);
-            }
             try {
                 connection.close().await().atMost(Duration.ofSeconds(5));
             } catch (RuntimeException e) {

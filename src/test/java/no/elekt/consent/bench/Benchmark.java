@@ -2,10 +2,6 @@ package no.elekt.consent.bench;
 
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,6 +44,7 @@ import no.elekt.consent.events.ProcessorDirective;
 import no.elekt.consent.events.PurposeVersion;
 import no.elekt.consent.testinfra.ApicurioRegistryServer;
 import no.elekt.consent.testinfra.ProcessorStandIns;
+import no.elekt.consent.testinfra.ServiceProcess;
 
 /**
  * The benchmark of issue 6: starts the stack as it ships (packaged service with the prod profile, a Kafka broker
@@ -76,7 +73,7 @@ public final class Benchmark {
     private EmbeddedPostgres postgres;
     private ApicurioRegistryServer registry;
     private KafkaBroker kafka;
-    private Process service;
+    private ServiceProcess service;
     private Admin admin;
     private Sampler sampler;
     private int httpPort;
@@ -272,40 +269,13 @@ public final class Benchmark {
                 config.put(k.toString().substring("bench.service.".length()), v.toString());
             }
         });
-        List<String> cmd = new ArrayList<>(List.of(KafkaBroker.javaBinary()));
-        config.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
-        cmd.addAll(List.of("-jar", jar.toString()));
-        service = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(WORK.resolve("service.log").toFile()).start();
-        HttpClient http = HttpClient.newHttpClient();
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(120));
-        while (Instant.now().isBefore(deadline)) {
-            if (!service.isAlive()) {
-                throw new IllegalStateException("the service exited; see target/bench/service.log");
-            }
-            try {
-                if (http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/q/health/ready"))
-                        .GET().build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    log("service ready on :%d (pid %d)", httpPort, service.pid());
-                    return;
-                }
-            } catch (IOException notYet) {
-                // starting
-            }
-            Thread.sleep(500); // polling a child process for readiness
-        }
-        throw new IllegalStateException("the service was not ready in 120 s; see target/bench/service.log");
+        service = new ServiceProcess("service", httpPort, List.of(), config, WORK.resolve("service.log")).start();
+        log("service ready on :%d (pid %d)", httpPort, service.pid());
     }
 
     synchronized void stop() {
-        if (service != null && service.isAlive()) {
-            service.destroy();
-            try {
-                service.waitFor(20, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            service.destroyForcibly();
+        if (service != null) {
+            service.close();
         }
         if (admin != null) {
             admin.close(Duration.ofSeconds(2));

@@ -56,6 +56,7 @@ import com.github.tomakehurst.wiremock.stubbing.StubMapping;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import no.elekt.consent.bench.Benchmark;
+import no.elekt.consent.testinfra.ServiceProcess;
 import no.elekt.consent.bench.KafkaBroker;
 import no.elekt.consent.testinfra.ApicurioRegistryServer;
 import no.elekt.consent.testinfra.ProcessorStandIns;
@@ -69,6 +70,9 @@ import no.elekt.consent.testinfra.TestTokens;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FaultsIT {
+
+    /** Two service processes share 2 cores with the infrastructure: keep them small. */
+    static final List<String> SMALL_JVM = List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
 
     static final Path WORK = Path.of("target/faults").toAbsolutePath();
     static final int CHANGES = Integer.getInteger("faults.changes", 200);
@@ -158,8 +162,8 @@ class FaultsIT {
             coreConfig.put("consent.adapters." + p + ".enabled", "false");
             adapterConfig.put("consent.adapters." + p + ".enabled", "true");
         }
-        core = new ServiceProcess("core", Benchmark.freePort(), coreConfig, WORK.resolve("core.log")).start();
-        adapters = new ServiceProcess("adapters", Benchmark.freePort(), adapterConfig, WORK.resolve("adapters.log"))
+        core = new ServiceProcess("core", Benchmark.freePort(), SMALL_JVM, coreConfig, WORK.resolve("core.log")).start();
+        adapters = new ServiceProcess("adapters", Benchmark.freePort(), SMALL_JVM, adapterConfig, WORK.resolve("adapters.log"))
                 .start();
         log("infrastructure and service up in %d s (Kafka pid %d, core pid %d, adapters pid %d)",
                 Duration.between(started, Instant.now()).toSeconds(), kafka.pid(), core.pid(), adapters.pid());

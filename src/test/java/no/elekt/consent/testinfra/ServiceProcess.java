@@ -1,4 +1,4 @@
-package no.elekt.consent.faults;
+package no.elekt.consent.testinfra;
 
 import java.io.IOException;
 import java.net.URI;
@@ -15,38 +15,39 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
-import no.elekt.consent.bench.KafkaBroker;
-
 /**
  * The packaged service (target/quarkus-app/quarkus-run.jar) as a child process, as it ships (prod profile), with
- * the given -D settings; killed with SIGKILL and started again on the same port.
+ * the given JVM options and -D settings; killed with SIGKILL and started again on the same port. Used by the fault
+ * suite and the benchmark.
  */
-final class ServiceProcess implements AutoCloseable {
+public final class ServiceProcess implements AutoCloseable {
 
-    final String name;
-    final int port;
+    public final String name;
+    public final int port;
+    private final List<String> jvmOptions;
     private final Map<String, String> config;
     private final Path log;
     private Process process;
 
-    ServiceProcess(String name, int port, Map<String, String> config, Path log) {
+    public ServiceProcess(String name, int port, List<String> jvmOptions, Map<String, String> config, Path log) {
         this.name = name;
         this.port = port;
+        this.jvmOptions = jvmOptions;
         this.config = config;
         this.log = log;
     }
 
-    String baseUrl() {
+    public String baseUrl() {
         return "http://127.0.0.1:" + port;
     }
 
-    ServiceProcess start() throws IOException, InterruptedException {
+    public ServiceProcess start() throws IOException, InterruptedException {
         Path jar = Path.of("target/quarkus-app/quarkus-run.jar").toAbsolutePath();
         if (!Files.exists(jar)) {
             throw new IllegalStateException("package the service first: " + jar + " is missing");
         }
-        List<String> cmd = new ArrayList<>(List.of(KafkaBroker.javaBinary(), "-Xmx256m", "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1"));
+        List<String> cmd = new ArrayList<>(List.of(ApicurioRegistryServer.javaBinary()));
+        cmd.addAll(jvmOptions);
         config.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.add("-Dquarkus.http.port=" + port);
         cmd.addAll(List.of("-jar", jar.toString()));
@@ -73,12 +74,12 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     /** SIGKILL: no shutdown hook, no flush, no commit of anything in flight. */
-    void kill() throws InterruptedException {
+    public void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor(30, TimeUnit.SECONDS);
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
