@@ -45,7 +45,8 @@ public final class CallPolicy {
     private <T> Uni<T> attempt(String operation, Supplier<Uni<T>> attempt, int number, long startedAt) {
         Timer timer = metrics.timer("consent_adapter_call", "processor", processor, "operation", operation);
         return Uni.createFrom().item(rateLimiter::reserve)
-                .onItem().transformToUni(wait -> wait.isZero() || wait.isNegative() ? Uni.createFrom().voidItem()
+                // Quarkus schedules Mutiny delays on Vert.x timers, which refuse anything under 1 ms
+                .onItem().transformToUni(wait -> wait.toMillis() < 1 ? Uni.createFrom().voidItem()
                         : Uni.createFrom().voidItem().onItem().delayIt().by(wait))
                 .onItem().transformToUni(ready -> {
                     Timer.Sample sample = Timer.start(metrics);
@@ -71,7 +72,7 @@ public final class CallPolicy {
             return Uni.createFrom().failure(failure.givenUp("gave up after " + number + " attempts", number));
         }
         // a Retry-After of 0 or a date already past means "now"; Mutiny refuses to delay by a non-positive time
-        Duration delay = failure.retryAfter().filter(d -> !d.isZero() && !d.isNegative()).orElseGet(() -> backoff(number));
+        Duration delay = failure.retryAfter().filter(d -> d.toMillis() >= 1).orElseGet(() -> backoff(number));
         Duration spent = Duration.ofNanos(System.nanoTime() - startedAt);
         if (spent.plus(delay).compareTo(config.budget()) > 0) {
             return Uni.createFrom().failure(failure.givenUp(
