@@ -80,6 +80,9 @@ public final class Benchmark {
     private String jdbcUrl;
 
     public static void main(String[] args) throws Exception {
+        // initialise logging on this thread first: the infrastructure starts on parallel threads, and two of them
+        // initialising java.util.logging and the JBoss LogContext at once deadlock on their class initialisation
+        java.util.logging.LogManager.getLogManager();
         Benchmark b = new Benchmark();
         // stop the child processes also when the run is interrupted (Ctrl+C, kill)
         Runtime.getRuntime().addShutdownHook(new Thread(b::stop, "bench-stop"));
@@ -269,7 +272,10 @@ public final class Benchmark {
                 config.put(k.toString().substring("bench.service.".length()), v.toString());
             }
         });
-        service = new ServiceProcess("service", httpPort, List.of(), config, WORK.resolve("service.log")).start();
+        // JVM options for experiments, e.g. -Dbench.jvm-options="-XX:StartFlightRecording=filename=target/bench/service.jfr"
+        List<String> jvmOptions = Stream.of(System.getProperty("bench.jvm-options", "").split("\\s+"))
+                .filter(o -> !o.isBlank()).toList();
+        service = new ServiceProcess("service", httpPort, jvmOptions, config, WORK.resolve("service.log")).start();
         log("service ready on :%d (pid %d)", httpPort, service.pid());
     }
 
