@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -11,6 +12,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.specific.SpecificRecordBase;
 
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import no.elekt.consent.events.ConsentChanged;
 import no.elekt.consent.events.ProcessorDirective;
@@ -30,15 +32,38 @@ public class Outbox {
         this.vault = vault;
     }
 
-    public Uni<Void> add(String topic, String key, UUID eventId, SpecificRecordBase event) {
-        OutboxEvent row = new OutboxEvent();
-        row.topic = topic;
-        row.messageKey = key;
-        row.eventType = event.getSchema().getName();
-        row.eventId = eventId;
-        row.payload = vault.encrypt(encode(event));
-        row.createdAt = Instant.now();
-        return row.persist().replaceWithVoid();
+    /** An event for the outbox: its topic, message key (the subject) and id. */
+    public record Event(String topic, String key, UUID eventId, SpecificRecordBase payload) {
+    }
+
+    /**
+     * Writes the events in one statement (one round trip however many processors a change reaches); their ids come
+     * from the table's sequence in list order, the order the relay sends them in.
+     */
+    public Uni<Void> add(List<Event> events) {
+        if (events.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        StringBuilder sql = new StringBuilder(
+                "insert into outbox_event (topic, message_key, event_type, event_id, payload, created_at) values ");
+        for (int i = 0; i < events.size(); i++) {
+            sql.append(i == 0 ? "" : ", ").append("(:topic").append(i).append(", :key").append(i)
+                    .append(", :type").append(i).append(", :id").append(i).append(", :payload").append(i)
+                    .append(", :now)");
+        }
+        Instant now = Instant.now();
+        return Panache.getSession().chain(session -> {
+            var insert = session.createNativeQuery(sql.toString()).setParameter("now", now);
+            for (int i = 0; i < events.size(); i++) {
+                Event e = events.get(i);
+                insert.setParameter("topic" + i, e.topic())
+                        .setParameter("key" + i, e.key())
+                        .setParameter("type" + i, e.payload().getSchema().getName())
+                        .setParameter("id" + i, e.eventId())
+                        .setParameter("payload" + i, vault.encrypt(encode(e.payload())));
+            }
+            return insert.executeUpdate();
+        }).replaceWithVoid();
     }
 
     private static byte[] encode(SpecificRecordBase event) {
