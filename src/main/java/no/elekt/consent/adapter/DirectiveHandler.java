@@ -15,6 +15,7 @@ import java.util.stream.Collectors;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -27,6 +28,7 @@ import no.elekt.consent.events.ProcessorDirective;
 import no.elekt.consent.events.PropagationReceipt;
 import no.elekt.consent.events.PurposeVersion;
 import no.elekt.consent.events.ReceiptOutcome;
+import no.elekt.consent.kafka.DeadLetters;
 
 /**
  * What every adapter does around its processor calls, for the directives of one poll:
@@ -72,8 +74,11 @@ public class DirectiveHandler {
     private record Outcome(Delivery delivery, Result result, PropagationReceipt receipt, boolean replayed) {
     }
 
-    public Uni<Void> handle(ProcessorAdapter adapter, ConsumerRecord<String, byte[]> record) {
-        return handle(adapter, List.of(record));
+    /** Handles one poll's directives; adapters consume in batches and hand them here. */
+    public Uni<Void> handle(ProcessorAdapter adapter, ConsumerRecords<String, byte[]> records) {
+        List<ConsumerRecord<String, byte[]>> list = new ArrayList<>(records.count());
+        records.forEach(list::add);
+        return handle(adapter, list);
     }
 
     public Uni<Void> handle(ProcessorAdapter adapter, List<ConsumerRecord<String, byte[]>> records) {
@@ -109,7 +114,7 @@ public class DirectiveHandler {
     private Uni<Void> deadLetterUnreadable(ProcessorAdapter adapter, Map<ConsumerRecord<String, byte[]>, String> bad) {
         return Multi.createFrom().iterable(bad.entrySet())
                 .onItem().transformToUniAndConcatenate(e -> retried("dead-lettering an unreadable record",
-                        () -> deadLetters.send(e.getKey(), adapter.processor(), e.getValue())))
+                        () -> deadLetters.send(e.getKey(), "adapter " + adapter.processor(), e.getValue())))
                 .collect().last().replaceWithVoid();
     }
 
@@ -211,30 +216,33 @@ public class DirectiveHandler {
     }
 
     /**
-     * Publishes every receipt (and dead letters) and completes when Kafka has acknowledged all. They are handed to
-     * the producer together, in order (the idempotent producer keeps that order per partition, so per subject),
-     * rather than one at a time waiting for each acknowledgement: that wait (at least linger.ms) capped an adapter at
-     * a few hundred receipts per second.
+     * Publishes the dead letters, then every receipt, and completes when Kafka has acknowledged all. A failed
+     * directive is dead-lettered before its receipt says so. The receipts are handed to the producer together, in
+     * order (the idempotent producer keeps that order per partition, so per subject), rather than one at a time
+     * waiting for each acknowledgement: that wait (at least linger.ms) capped an adapter at a few hundred a second.
      */
     private Uni<Void> publish(ProcessorAdapter adapter, List<Outcome> outcomes) {
-        if (outcomes.isEmpty()) {
-            return Uni.createFrom().voidItem();
-        }
-        List<Uni<Void>> sends = new ArrayList<>(outcomes.size());
-        for (Outcome o : outcomes) {
-            Uni<Void> deadLetter = o.replayed() || !o.result().failed() ? Uni.createFrom().voidItem()
-                    : retried("dead-lettering", () -> deadLetters.send(o.delivery().record(),
-                            adapter.processor(), o.result().detail()));
-            sends.add(deadLetter.chain(() -> retried("publishing a receipt", () -> receipts.publish(o.receipt())))
-                    .invoke(() -> account(adapter, o)));
-        }
-        return Uni.join().all(sends).andCollectFailures().replaceWithVoid();
+        List<Uni<Void>> deadLettering = outcomes.stream()
+                .filter(o -> !o.replayed() && o.result().failed())
+                .map(o -> retried("dead-lettering", () -> deadLetters.send(o.delivery().record(),
+                        "adapter " + adapter.processor(), o.result().detail())))
+                .toList();
+        List<Uni<Void>> publishing = outcomes.stream()
+                .map(o -> retried("publishing a receipt", () -> receipts.publish(o.receipt()))
+                        .invoke(() -> account(adapter, o)))
+                .toList();
+        return all(deadLettering).chain(() -> all(publishing));
+    }
+
+    private static Uni<Void> all(List<Uni<Void>> sends) {
+        return sends.isEmpty() ? Uni.createFrom().voidItem()
+                : Uni.join().all(sends).andCollectFailures().replaceWithVoid();
     }
 
     private void account(ProcessorAdapter adapter, Outcome o) {
         PropagationReceipt r = o.receipt();
         if (o.replayed()) {
-            LOG.infof("Directive %s of subject %s was already handled: %s again", r.getDirectiveId(),
+            LOG.debugf("Directive %s of subject %s was already handled: %s again", r.getDirectiveId(),
                     r.getSubjectId(), r.getOutcome());
             return;
         }
@@ -244,7 +252,7 @@ public class DirectiveHandler {
             LOG.errorf("Directive %s of subject %s failed at %s: %s", r.getDirectiveId(), r.getSubjectId(),
                     adapter.processor(), r.getDetail());
         } else {
-            LOG.infof("Directive %s of subject %s: %s %s at %s (%s)", r.getDirectiveId(), r.getSubjectId(),
+            LOG.debugf("Directive %s of subject %s: %s %s at %s (%s)", r.getDirectiveId(), r.getSubjectId(),
                     o.delivery().directive().getAction(), r.getOutcome(), adapter.processor(), r.getDetail());
         }
     }

@@ -2,7 +2,6 @@ package no.elekt.consent.adapter;
 
 import java.util.List;
 
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import no.elekt.consent.events.ProcessorDirective;
 
@@ -34,12 +33,11 @@ public interface ProcessorAdapter {
     Uni<Result> apply(ProcessorDirective directive);
 
     /**
-     * Carries out several directives, answering one result per directive, in order. By default one after the
-     * other; processors with bulk APIs override it.
+     * Carries out the directives of one poll, answering one result per directive, in order. By default concurrently
+     * across subjects and one after the other within a subject; processors with bulk APIs override it.
      */
     default Uni<List<Result>> applyAll(List<ProcessorDirective> directives) {
-        return Multi.createFrom().iterable(directives)
-                .onItem().transformToUniAndConcatenate(d -> apply(d).onFailure().recoverWithItem(Result::failed))
-                .collect().asList();
+        return SubjectLanes.run(directives, ProcessorDirective::getSubjectId,
+                d -> apply(d).onFailure().recoverWithItem(Result::failed));
     }
 }

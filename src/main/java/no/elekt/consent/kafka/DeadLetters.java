@@ -1,4 +1,4 @@
-package no.elekt.consent.adapter;
+package no.elekt.consent.kafka;
 
 import java.nio.charset.StandardCharsets;
 
@@ -17,8 +17,9 @@ import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 
 /**
- * Sends a directive that could not be carried out to {@code <topic>.dlq}, as the bytes it arrived as, with the
- * reason in headers (the names SmallRye's own dead-letter strategy uses), so ops can see it and replay it.
+ * Sends a record that could not be handled (a directive an adapter could not carry out, an unreadable receipt) to
+ * {@code <topic>.dlq}, as the bytes it arrived as, with the reason in headers (the names SmallRye's own dead-letter
+ * strategy uses), so ops can see it and replay it.
  */
 @ApplicationScoped
 public class DeadLetters {
@@ -28,17 +29,18 @@ public class DeadLetters {
     private final MutinyEmitter<byte[]> emitter;
     private final MeterRegistry metrics;
 
-    DeadLetters(@Channel("adapter-dead-letters") @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 1024)
+    DeadLetters(@Channel("dead-letters") @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 1024)
             MutinyEmitter<byte[]> emitter, MeterRegistry metrics) {
         this.emitter = emitter;
         this.metrics = metrics;
     }
 
-    public Uni<Void> send(ConsumerRecord<String, byte[]> record, String processor, String reason) {
+    /** {@code cause} names who gave up on the record, e.g. "adapter mailgun". */
+    public Uni<Void> send(ConsumerRecord<String, byte[]> record, String cause, String reason) {
         String topic = record.topic() + ".dlq";
         RecordHeaders headers = new RecordHeaders();
         header(headers, "dead-letter-reason", reason);
-        header(headers, "dead-letter-cause", "adapter " + processor);
+        header(headers, "dead-letter-cause", cause);
         header(headers, "dead-letter-topic", record.topic());
         header(headers, "dead-letter-partition", Integer.toString(record.partition()));
         header(headers, "dead-letter-offset", Long.toString(record.offset()));

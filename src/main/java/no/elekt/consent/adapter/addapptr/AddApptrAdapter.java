@@ -3,7 +3,7 @@ package no.elekt.consent.adapter.addapptr;
 import java.util.List;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 import io.smallrye.mutiny.Uni;
@@ -50,8 +50,8 @@ public class AddApptrAdapter implements ProcessorAdapter {
     }
 
     @Incoming("directives-addapptr")
-    public Uni<Void> consume(ConsumerRecord<String, byte[]> record) {
-        return handler.handle(this, record);
+    public Uni<Void> consume(ConsumerRecords<String, byte[]> records) {
+        return handler.handle(this, records);
     }
 
     @Override

@@ -4,7 +4,7 @@ import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 import io.smallrye.mutiny.Multi;
@@ -53,8 +53,8 @@ public class EliqAdapter implements ProcessorAdapter {
     }
 
     @Incoming("directives-eliq")
-    public Uni<Void> consume(ConsumerRecord<String, byte[]> record) {
-        return handler.handle(this, record);
+    public Uni<Void> consume(ConsumerRecords<String, byte[]> records) {
+        return handler.handle(this, records);
     }
 
     @Override

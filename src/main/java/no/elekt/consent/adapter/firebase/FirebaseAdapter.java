@@ -8,7 +8,7 @@ import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 import io.smallrye.mutiny.Multi;
@@ -63,8 +63,8 @@ public class FirebaseAdapter implements ProcessorAdapter {
     }
 
     @Incoming("directives-firebase")
-    public Uni<Void> consume(ConsumerRecord<String, byte[]> record) {
-        return handler.handle(this, record);
+    public Uni<Void> consume(ConsumerRecords<String, byte[]> records) {
+        return handler.handle(this, records);
     }
 
     @Override

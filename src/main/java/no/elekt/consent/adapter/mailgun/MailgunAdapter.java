@@ -7,7 +7,6 @@ import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
@@ -18,6 +17,7 @@ import no.elekt.consent.adapter.MissingSettings;
 import no.elekt.consent.adapter.Effect;
 import no.elekt.consent.adapter.ProcessorAdapter;
 import no.elekt.consent.adapter.Result;
+import no.elekt.consent.adapter.SubjectLanes;
 import no.elekt.consent.events.ChangeKind;
 import no.elekt.consent.events.DirectiveAction;
 import no.elekt.consent.events.ProcessorDirective;
@@ -64,9 +64,7 @@ public class MailgunAdapter implements ProcessorAdapter {
 
     @Incoming("directives-mailgun")
     public Uni<Void> consume(ConsumerRecords<String, byte[]> records) {
-        List<ConsumerRecord<String, byte[]>> list = new ArrayList<>(records.count());
-        records.forEach(list::add);
-        return handler.handle(this, list);
+        return handler.handle(this, records);
     }
 
     /** What one directive asks of Mailgun. */
@@ -88,11 +86,10 @@ public class MailgunAdapter implements ProcessorAdapter {
         boolean bulk = unsubscribing.size() >= Math.max(2, config.bulkThreshold());
         Uni<Map<Plan, Throwable>> bulkFailures = bulk ? unsubscribeInBulk(unsubscribing)
                 : Uni.createFrom().item(Map.of());
-        return bulkFailures.chain(failures -> Multi.createFrom().iterable(plans)
-                .onItem().transformToUniAndConcatenate(plan -> failures.containsKey(plan)
+        return bulkFailures.chain(failures -> SubjectLanes.run(plans, plan -> plan.directive().getSubjectId(),
+                plan -> failures.containsKey(plan)
                         ? Uni.createFrom().item(Result.failed(failures.get(plan)))
-                        : carryOut(plan, bulk).onFailure().recoverWithItem(Result::failed))
-                .collect().asList());
+                        : carryOut(plan, bulk).onFailure().recoverWithItem(Result::failed)));
     }
 
     private Plan plan(ProcessorDirective directive) {
