@@ -1,8 +1,17 @@
 package no.elekt.consent.propagation;
 
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -12,10 +21,13 @@ import org.jboss.logging.Logger;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.Tuple;
 import no.elekt.consent.events.PropagationReceipt;
 import no.elekt.consent.events.ReceiptOutcome;
 import no.elekt.consent.ledger.LedgerService;
-import no.elekt.consent.problem.InvalidFieldException;
 import no.elekt.consent.problem.ProblemException;
 
 /** Moves each propagation to its end state as receipts arrive, and lets ops retry or confirm. */
@@ -34,28 +46,74 @@ public class PropagationTracker {
             ReceiptOutcome.FAILED_RETRYABLE, PropagationStatus.PENDING);
 
     private final LedgerService ledger;
+    private final Pool pool;
 
-    PropagationTracker(LedgerService ledger) {
+    PropagationTracker(LedgerService ledger, Pool pool) {
         this.ledger = ledger;
+        this.pool = pool;
     }
 
-    /** Applies a receipt. A closed propagation stays closed; a redelivered receipt changes nothing more. */
-    @WithTransaction
-    public Uni<Propagation> apply(PropagationReceipt receipt) {
-        UUID directiveId = parse(receipt.getDirectiveId());
-        return Propagation.<Propagation>findById(directiveId)
-                .onItem().ifNull().failWith(() -> new InvalidFieldException("directiveId",
-                        "no propagation is known for directive " + directiveId))
-                .invoke(p -> {
-                    if (!p.status.isOpen()) {
-                        return;
+    /**
+     * Applies one poll of receipts in one transaction (a read, then the updates pipelined) and answers the directive
+     * ids no propagation is known for. The raw pool, not Hibernate: this is the hottest write of the core after
+     * intake, and runs on whatever thread the consumer is on. A closed propagation stays closed, so a redelivered
+     * receipt changes nothing more.
+     */
+    public Uni<Set<String>> applyAll(List<PropagationReceipt> receipts) {
+        Set<String> unknown = new HashSet<>();
+        Map<UUID, PropagationReceipt> decisive = new LinkedHashMap<>();
+        Map<UUID, Integer> attempts = new HashMap<>();
+        for (PropagationReceipt receipt : receipts) {
+            UUID id = parse(receipt.getDirectiveId());
+            if (id == null) {
+                unknown.add(receipt.getDirectiveId());
+                continue;
+            }
+            // as if applied one by one: the first receipt that closes the propagation decides, else the last
+            PropagationReceipt before = decisive.get(id);
+            if (before == null || STATUS_OF.get(before.getOutcome()).isOpen()) {
+                decisive.put(id, receipt);
+                attempts.merge(id, receipt.getAttempts(), Math::max);
+            }
+        }
+        if (decisive.isEmpty()) {
+            return Uni.createFrom().item(unknown);
+        }
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        String[] open = Arrays.stream(PropagationStatus.values()).filter(PropagationStatus::isOpen)
+                .map(Enum::name).toArray(String[]::new);
+        List<Tuple> updates = new ArrayList<>();
+        decisive.forEach((id, r) -> updates.add(Tuple.from(List.of(id, STATUS_OF.get(r.getOutcome()).name(),
+                attempts.get(id), r.getDetail() == null ? "" : r.getDetail(), now, open))));
+        UUID[] ids = decisive.keySet().toArray(UUID[]::new);
+        return pool.withTransaction(connection -> connection
+                .preparedQuery("select directive_id from propagation where directive_id = any($1)")
+                .execute(Tuple.of(ids))
+                .chain(known -> {
+                    Set<UUID> found = new HashSet<>();
+                    known.forEach(row -> found.add(row.getUUID(0)));
+                    decisive.keySet().stream().filter(id -> !found.contains(id))
+                            .forEach(id -> unknown.add(id.toString()));
+                    return connection.preparedQuery("""
+                            update propagation set status = $2, attempts = greatest(attempts, $3),
+                                detail = nullif($4, ''), updated_at = $5
+                            where directive_id = $1 and status = any($6)
+                            returning directive_id, processor, subject_id, status""")
+                            .executeBatch(updates);
+                }))
+                .map(updated -> {
+                    Map<String, Integer> summary = new TreeMap<>();
+                    for (RowSet<Row> rows = updated; rows != null; rows = rows.next()) {
+                        for (Row row : rows) {
+                            summary.merge(row.getString("processor") + " " + row.getString("status"), 1, Integer::sum);
+                            LOG.debugf("Propagation %s to %s for subject %s: %s", row.getUUID("directive_id"),
+                                    row.getString("processor"), row.getString("subject_id"), row.getString("status"));
+                        }
                     }
-                    p.status = STATUS_OF.get(receipt.getOutcome());
-                    p.attempts = Math.max(p.attempts, receipt.getAttempts());
-                    p.detail = receipt.getDetail();
-                    p.updatedAt = Instant.now();
-                    LOG.infof("Propagation %s to %s for subject %s: %s", p.directiveId, p.processor, p.subjectId,
-                            p.status);
+                    if (!summary.isEmpty()) {
+                        LOG.infof("Receipts applied: %s", summary);
+                    }
+                    return unknown;
                 });
     }
 
@@ -122,7 +180,7 @@ public class PropagationTracker {
         try {
             return UUID.fromString(id);
         } catch (IllegalArgumentException e) {
-            throw new InvalidFieldException("directiveId", "is not a UUID");
+            return null;
         }
     }
 }

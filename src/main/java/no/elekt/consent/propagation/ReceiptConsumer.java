@@ -1,42 +1,112 @@
 package no.elekt.consent.propagation;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import no.elekt.consent.events.PropagationReceipt;
+import no.elekt.consent.kafka.DeadLetters;
+import no.elekt.consent.kafka.RegistryDecoder;
 import no.elekt.consent.problem.Failures;
-import no.elekt.consent.problem.InvalidFieldException;
 
 /**
- * Receipts from the adapters, on consent.receipts.v1. An unreadable receipt or one for an unknown directive is
- * dead-lettered; a database outage is retried, so no receipt is lost.
+ * Receipts from the adapters, on consent.receipts.v1, a poll at a time in one transaction. An unreadable receipt or
+ * one for an unknown directive is dead-lettered as it arrived; a database or Kafka outage is retried, so no receipt
+ * is lost. The offsets are committed only once the poll is recorded.
  */
 @ApplicationScoped
 public class ReceiptConsumer {
 
     private static final Logger LOG = Logger.getLogger(ReceiptConsumer.class);
+    private static final String CAUSE = "core receipt tracker";
 
     private final PropagationTracker tracker;
+    private final DeadLetters deadLetters;
+    private final RegistryDecoder<PropagationReceipt> decoder;
 
-    ReceiptConsumer(PropagationTracker tracker) {
+    ReceiptConsumer(PropagationTracker tracker, DeadLetters deadLetters, Config config) {
         this.tracker = tracker;
+        this.deadLetters = deadLetters;
+        this.decoder = new RegistryDecoder<>(config, PropagationReceipt.class);
     }
 
     @Incoming("consent-receipts")
-    public Uni<Void> consume(PropagationReceipt receipt) {
-        if (receipt == null) {
-            return Uni.createFrom().failure(new InvalidFieldException("value", "not a PropagationReceipt"));
+    public Uni<Void> consume(ConsumerRecords<String, byte[]> records) {
+        // decoding may ask the registry for a schema (blocking, once per schema): not on the event loop
+        return Uni.createFrom().item(() -> decodeAll(records))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .chain(this::record);
+    }
+
+    /** The readable receipts with their records, in order; the rest with the reason. */
+    private record Decoded(Map<ConsumerRecord<String, byte[]>, PropagationReceipt> receipts,
+            Map<ConsumerRecord<String, byte[]>, String> unreadable) {
+    }
+
+    private Decoded decodeAll(ConsumerRecords<String, byte[]> records) {
+        Decoded decoded = new Decoded(new LinkedHashMap<>(), new LinkedHashMap<>());
+        for (ConsumerRecord<String, byte[]> record : records) {
+            try {
+                decoded.receipts().put(record, decoder.decode(record));
+            } catch (IllegalArgumentException e) {
+                decoded.unreadable().put(record, e.getMessage());
+            }
         }
-        return tracker.apply(receipt)
-                .onFailure(Failures::isTransient).invoke(e ->
-                        LOG.warnf("Receipt for directive %s not recorded yet, retrying: %s", receipt.getDirectiveId(), e))
+        return decoded;
+    }
+
+    private Uni<Void> record(Decoded decoded) {
+        List<PropagationReceipt> receipts = new ArrayList<>(decoded.receipts().values());
+        // a failure that is not the database being away fails the poll, and the connector dead-letters it
+        return Uni.createFrom().deferred(() -> tracker.applyAll(receipts))
+                .onFailure(Failures::isTransient).invoke(e -> LOG.warnf(
+                        "Receipts not recorded yet, retrying: %s", e.toString()))
                 .onFailure(Failures::isTransient).retry()
                         .withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).indefinitely()
-                .replaceWithVoid();
+                .onFailure().invoke(e -> LOG.errorf("A poll of %d receipts could not be recorded and goes to the "
+                        + "dead-letter topic: %s", receipts.size(), e.toString()))
+                .chain(unknown -> {
+                    Map<ConsumerRecord<String, byte[]>, String> rejected = new LinkedHashMap<>(decoded.unreadable());
+                    decoded.receipts().forEach((record, receipt) -> {
+                        if (unknown.contains(receipt.getDirectiveId())) {
+                            rejected.put(record, "no propagation is known for directive " + receipt.getDirectiveId());
+                        }
+                    });
+                    return deadLetter(rejected);
+                });
     }
+
+    private Uni<Void> deadLetter(Map<ConsumerRecord<String, byte[]>, String> rejected) {
+        return Multi.createFrom().iterable(rejected.entrySet())
+                .onItem().transformToUniAndConcatenate(e -> retried("dead-lettering a receipt",
+                        () -> deadLetters.send(e.getKey(), CAUSE, e.getValue())))
+                .collect().last().replaceWithVoid();
+    }
+
+    /** Kafka failing: retried with backoff until it works, never dropped. */
+    private static <T> Uni<T> retried(String what, java.util.function.Supplier<Uni<T>> step) {
+        return Uni.createFrom().<T>deferred(() -> step.get())
+                .onFailure().invoke(e -> LOG.warnf("Receipt tracking failed while %s, retrying: %s", what, e.toString()))
+                .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).indefinitely();
+    }
+
+    @PreDestroy
+    void close() {
+        decoder.close();
+    }
+
 }

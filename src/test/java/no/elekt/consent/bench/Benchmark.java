@@ -260,6 +260,9 @@ public final class Benchmark {
         config.put("consent.crypto.keys.bench", Base64.getEncoder().encodeToString(key));
         for (String p : List.of("mailgun", "firebase", "eliq", "addapptr")) {
             config.put("consent.adapters." + p + ".enabled", "true");
+            // the shipped per-processor limits (10 calls/s, AddApptr 2) guard the real processors' quotas; against
+            // the stand-ins they would measure the limiter, not the service
+            config.put("consent.adapters." + p + ".rate-limit", "0");
         }
         config.putAll(ProcessorStandIns.serviceConfig());
         // the load tool authenticates like an app backend; one client, so lift the per-client limit

@@ -1,0 +1,97 @@
+package no.elekt.consent.propagation;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.is;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.security.AttributeType;
+import io.quarkus.test.security.SecurityAttribute;
+import io.quarkus.test.security.TestSecurity;
+import no.elekt.consent.adapter.Directives;
+import no.elekt.consent.events.PropagationReceipt;
+import no.elekt.consent.events.ReceiptOutcome;
+import no.elekt.consent.security.Roles;
+import no.elekt.consent.security.SourceScope;
+import no.elekt.consent.testinfra.KafkaEvents;
+import no.elekt.consent.testinfra.KafkaPublisher;
+
+/**
+ * The core's receipt consumer, which reads a poll of receipts at a time: bad receipts in a poll are dead-lettered
+ * one by one, as they came, and the good ones of the same poll are still applied.
+ */
+@QuarkusTest
+@TestSecurity(user = "test-backend", roles = { Roles.WRITER, Roles.READER, Roles.OPS },
+        attributes = @SecurityAttribute(key = SourceScope.ATTRIBUTE, value = "*", type = AttributeType.STRING_SET))
+class ReceiptTrackingTest {
+
+    static final String DLQ = Directives.RECEIPTS + ".dlq";
+
+    static KafkaEvents kafka;
+    static KafkaPublisher publisher;
+
+    @BeforeAll
+    static void connect() {
+        kafka = KafkaEvents.from(DLQ);
+        publisher = new KafkaPublisher();
+    }
+
+    @AfterAll
+    static void close() {
+        kafka.close();
+        publisher.close();
+    }
+
+    static PropagationReceipt receipt(String directiveId, String subject, ReceiptOutcome outcome) {
+        return PropagationReceipt.newBuilder()
+                .setReceiptId(UUID.randomUUID().toString())
+                .setDirectiveId(directiveId)
+                .setChangeId(UUID.randomUUID().toString())
+                .setSubjectId(subject)
+                .setProcessor("addapptr")
+                .setOutcome(outcome)
+                .setDetail("confirmed by the processor")
+                .setAttempts(1)
+                .setCompletedAt(Instant.now())
+                .build();
+    }
+
+    @Test
+    void badReceiptsAreDeadLetteredOneByOneAndTheGoodOnesAreApplied() {
+        String subject = "receipts-" + UUID.randomUUID();
+        String change = Directives.postChange(subject, "personalised-ads", "WITHDRAWN",
+                Map.of("advertisingId", "ad-" + subject));
+        String directiveId = given().get("/v1/consent-changes/" + change).jsonPath()
+                .getString("propagations.find { it.processor == 'addapptr' }.directiveId");
+        String unknownDirective = UUID.randomUUID().toString();
+
+        publisher.sendRaw(Directives.RECEIPTS, subject, "not avro".getBytes(StandardCharsets.UTF_8));
+        publisher.send(Directives.RECEIPTS, subject, receipt(unknownDirective, subject, ReceiptOutcome.APPLIED));
+        publisher.send(Directives.RECEIPTS, subject, receipt(directiveId, subject, ReceiptOutcome.APPLIED));
+
+        var deadLetters = kafka.awaitEvents(DLQ, subject, 2);
+        assertThat(new String(deadLetters.get(0).raw(), StandardCharsets.UTF_8)).isEqualTo("not avro");
+        assertThat(deadLetters.get(0).headers().get("dead-letter-reason"))
+                .contains("not a readable PropagationReceipt");
+        assertThat(deadLetters.get(1).headers().get("dead-letter-reason"))
+                .isEqualTo("no propagation is known for directive " + unknownDirective);
+        assertThat(deadLetters).allSatisfy(d -> assertThat(d.headers())
+                .containsEntry("dead-letter-topic", Directives.RECEIPTS)
+                .containsEntry("dead-letter-cause", "core receipt tracker"));
+        // the directive the poll also carried reached its end state
+        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                given().get("/v1/consent-changes/" + change).then()
+                        .body("propagations.find { it.processor == 'addapptr' }.status", is("CONFIRMED")));
+    }
+}
