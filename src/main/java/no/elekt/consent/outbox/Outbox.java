@@ -5,10 +5,13 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.apache.avro.Schema;
 import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.specific.SpecificRecordBase;
 
@@ -27,6 +30,7 @@ import no.elekt.consent.identifiers.IdentifierVault;
 public class Outbox {
 
     private final IdentifierVault vault;
+    private final Map<Schema, BinaryMessageEncoder<SpecificRecordBase>> encoders = new ConcurrentHashMap<>();
 
     Outbox(IdentifierVault vault) {
         this.vault = vault;
@@ -66,10 +70,12 @@ public class Outbox {
         }).replaceWithVoid();
     }
 
-    private static byte[] encode(SpecificRecordBase event) {
+    private byte[] encode(SpecificRecordBase event) {
+        // one encoder per schema: making one computes the schema's fingerprint, which showed in the profile
+        BinaryMessageEncoder<SpecificRecordBase> encoder = encoders.computeIfAbsent(event.getSchema(),
+                schema -> new BinaryMessageEncoder<>(event.getSpecificData(), schema));
         try {
-            ByteBuffer buffer = new BinaryMessageEncoder<SpecificRecordBase>(event.getSpecificData(), event.getSchema())
-                    .encode(event);
+            ByteBuffer buffer = encoder.encode(event);
             byte[] bytes = new byte[buffer.remaining()];
             buffer.get(bytes);
             return bytes;
