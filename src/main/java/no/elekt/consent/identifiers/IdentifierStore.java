@@ -1,7 +1,7 @@
 package no.elekt.consent.identifiers;
 
-import java.time.Instant;
-import java.util.ArrayList;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -9,8 +9,12 @@ import java.util.TreeMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * The identifiers processors need for a subject (e-mail, advertising ID, tokens), encrypted at rest.
@@ -25,10 +29,14 @@ public class IdentifierStore {
         this.vault = vault;
     }
 
-    /** Stores the fresh values and answers every identifier known for the subject. Runs in the caller's transaction. */
-    public Uni<Map<String, String>> merge(String subjectId, Map<String, String> fresh) {
-        return load(subjectId).chain(known -> {
-            Map<String, String> changed = new HashMap<>();
+    /**
+     * Stores the fresh values and answers every identifier known for the subject. Pass the connection of the
+     * change's transaction.
+     */
+    public Uni<Map<String, String>> merge(SqlClient client, String subjectId, Map<String, String> fresh) {
+        return load(client, subjectId).chain(known -> {
+            // in type order, so concurrent merges of one subject lock its rows in the same order
+            Map<String, String> changed = new TreeMap<>();
             fresh.forEach((type, value) -> {
                 if (!value.equals(known.get(type))) {
                     changed.put(type, value);
@@ -38,43 +46,30 @@ public class IdentifierStore {
             if (changed.isEmpty()) {
                 return Uni.createFrom().item(known);
             }
-            // one statement for all changed identifiers (one round trip, not one per type); in type order, so
-            // concurrent merges of one subject lock its rows in the same order
-            List<Map.Entry<String, String>> rows = new ArrayList<>(new TreeMap<>(changed).entrySet());
-            StringBuilder sql = new StringBuilder(
-                    "insert into subject_identifier (subject_id, type, ciphertext, updated_at) values ");
-            for (int i = 0; i < rows.size(); i++) {
-                sql.append(i == 0 ? "" : ", ").append("(:subject, :type").append(i).append(", :ciphertext").append(i)
-                        .append(", :now)");
-            }
-            sql.append(" on conflict (subject_id, type)"
-                    + " do update set ciphertext = excluded.ciphertext, updated_at = excluded.updated_at");
-            Instant now = Instant.now();
-            return Panache.getSession().chain(session -> {
-                var query = session.createNativeQuery(sql.toString())
-                        .setParameter("subject", subjectId)
-                        .setParameter("now", now);
-                for (int i = 0; i < rows.size(); i++) {
-                    query.setParameter("type" + i, rows.get(i).getKey())
-                            .setParameter("ciphertext" + i, vault.encryptText(rows.get(i).getValue()));
-                }
-                return query.executeUpdate();
-            }).replaceWith(known);
+            OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+            List<Tuple> rows = changed.entrySet().stream()
+                    .map(e -> Tuple.of(subjectId, e.getKey(), Buffer.buffer(vault.encryptText(e.getValue())), now))
+                    .toList();
+            return client.preparedQuery("""
+                    insert into subject_identifier (subject_id, type, ciphertext, updated_at) values ($1, $2, $3, $4)
+                    on conflict (subject_id, type) do update
+                    set ciphertext = excluded.ciphertext, updated_at = excluded.updated_at""")
+                    .executeBatch(rows)
+                    .replaceWith(known);
         });
     }
 
-    public Uni<Map<String, String>> load(String subjectId) {
-        return Panache.getSession().chain(session -> session
-                .createNativeQuery("select type, ciphertext from subject_identifier where subject_id = :subject", Object[].class)
-                .setParameter("subject", subjectId)
-                .getResultList())
+    /** Every identifier known for the subject, decrypted; through a connection or the pool. */
+    public Uni<Map<String, String>> load(SqlClient client, String subjectId) {
+        return client.preparedQuery("select type, ciphertext from subject_identifier where subject_id = $1")
+                .execute(Tuple.of(subjectId))
                 .map(this::decryptAll);
     }
 
-    private Map<String, String> decryptAll(List<Object[]> rows) {
+    private Map<String, String> decryptAll(RowSet<Row> rows) {
         Map<String, String> identifiers = new HashMap<>();
-        for (Object[] row : rows) {
-            identifiers.put((String) row[0], vault.decryptText((byte[]) row[1]));
+        for (Row row : rows) {
+            identifiers.put(row.getString("type"), vault.decryptText(row.getBuffer("ciphertext").getBytes()));
         }
         return identifiers;
     }

@@ -11,6 +11,7 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+import io.vertx.mutiny.sqlclient.Row;
 import no.elekt.consent.events.ChangeKind;
 import no.elekt.consent.events.Decision;
 
@@ -53,4 +54,21 @@ public class ConsentRecord extends PanacheEntityBase {
 
     @Column(name = "request_id")
     public UUID requestId;
+
+    /** A ledger row read with the raw client. */
+    static ConsentRecord of(Row row) {
+        ConsentRecord r = new ConsentRecord();
+        r.changeId = row.getUUID("change_id");
+        r.subjectId = row.getString("subject_id");
+        r.purpose = row.getString("purpose");
+        r.kind = ChangeKind.valueOf(row.getString("kind"));
+        r.decision = row.getString("decision") == null ? null : Decision.valueOf(row.getString("decision"));
+        r.version = row.getLong("version");
+        r.occurredAt = row.getOffsetDateTime("occurred_at").toInstant();
+        r.recordedAt = row.getOffsetDateTime("recorded_at").toInstant();
+        r.source = row.getString("source");
+        r.policyVersion = row.getString("policy_version");
+        r.requestId = row.getUUID("request_id");
+        return r;
+    }
 }

@@ -3,7 +3,8 @@ package no.elekt.consent.outbox;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -15,8 +16,10 @@ import org.apache.avro.Schema;
 import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.specific.SpecificRecordBase;
 
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.Tuple;
 import no.elekt.consent.events.ConsentChanged;
 import no.elekt.consent.events.ProcessorDirective;
 import no.elekt.consent.events.PropagationReceipt;
@@ -41,33 +44,23 @@ public class Outbox {
     }
 
     /**
-     * Writes the events in one statement (one round trip however many processors a change reaches); their ids come
-     * from the table's sequence in list order, the order the relay sends them in.
+     * Writes the events in one round trip, on the connection of the transaction that made the change; their ids
+     * come from the table's sequence in list order, the order the relay sends them in.
      */
-    public Uni<Void> add(List<Event> events) {
+    public Uni<Void> add(SqlClient client, List<Event> events) {
         if (events.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        StringBuilder sql = new StringBuilder(
-                "insert into outbox_event (topic, message_key, event_type, event_id, payload, created_at) values ");
-        for (int i = 0; i < events.size(); i++) {
-            sql.append(i == 0 ? "" : ", ").append("(:topic").append(i).append(", :key").append(i)
-                    .append(", :type").append(i).append(", :id").append(i).append(", :payload").append(i)
-                    .append(", :now)");
-        }
-        Instant now = Instant.now();
-        return Panache.getSession().chain(session -> {
-            var insert = session.createNativeQuery(sql.toString()).setParameter("now", now);
-            for (int i = 0; i < events.size(); i++) {
-                Event e = events.get(i);
-                insert.setParameter("topic" + i, e.topic())
-                        .setParameter("key" + i, e.key())
-                        .setParameter("type" + i, e.payload().getSchema().getName())
-                        .setParameter("id" + i, e.eventId())
-                        .setParameter("payload" + i, vault.encrypt(encode(e.payload())));
-            }
-            return insert.executeUpdate();
-        }).replaceWithVoid();
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        List<Tuple> rows = events.stream()
+                .map(e -> Tuple.from(List.of(e.topic(), e.key(), e.payload().getSchema().getName(), e.eventId(),
+                        Buffer.buffer(vault.encrypt(encode(e.payload()))), now)))
+                .toList();
+        return client.preparedQuery("""
+                insert into outbox_event (topic, message_key, event_type, event_id, payload, created_at)
+                values ($1, $2, $3, $4, $5, $6)""")
+                .executeBatch(rows)
+                .replaceWithVoid();
     }
 
     private byte[] encode(SpecificRecordBase event) {

@@ -18,6 +18,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
@@ -96,7 +97,7 @@ public class PropagationTracker {
                             .forEach(id -> unknown.add(id.toString()));
                     return connection.preparedQuery("""
                             update propagation set status = $2, attempts = greatest(attempts, $3),
-                                detail = nullif($4, ''), updated_at = $5
+                                detail = left(nullif($4, ''), 512), updated_at = $5
                             where directive_id = $1 and status = any($6)
                             returning directive_id, processor, subject_id, status""")
                             .executeBatch(updates);
@@ -140,17 +141,18 @@ public class PropagationTracker {
     }
 
     /** Re-issues the directive of a failed (or stuck) propagation; the adapter applies it again. */
-    @WithTransaction
     public Uni<Propagation> retry(UUID directiveId) {
-        return open(directiveId).chain(p -> {
+        return Panache.withSession(() -> open(directiveId)).chain(p -> {
             if (p.status == PropagationStatus.AWAITING_MANUAL) {
                 throw new ProblemException(409, "Awaiting manual confirmation",
                         "Propagation " + directiveId + " waits for ops to confirm it, not for a retry");
             }
-            p.status = PropagationStatus.PENDING;
-            p.detail = "re-issued by ops";
-            p.updatedAt = Instant.now();
-            return ledger.reissue(p).replaceWith(p);
+            return ledger.reissue(p).map(x -> {
+                p.status = PropagationStatus.PENDING;
+                p.detail = "re-issued by ops";
+                p.updatedAt = Instant.now();
+                return p;
+            });
         });
     }
 

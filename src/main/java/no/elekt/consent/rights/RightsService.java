@@ -1,6 +1,8 @@
 package no.elekt.consent.rights;
 
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +20,9 @@ import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
 import no.elekt.consent.identifiers.IdentifierStore;
 import no.elekt.consent.ledger.ChangeView;
 import no.elekt.consent.ledger.ConsentRecord;
@@ -55,10 +60,12 @@ public class RightsService {
     private final DirectivePlanner planner;
     private final LedgerService ledger;
     private final IdentifierStore identifiers;
+    private final Pool pool;
     private final ObjectMapper json;
 
     RightsService(Policy policy, DirectivePlanner planner, LedgerService ledger, IdentifierStore identifiers,
-            ObjectMapper json) {
+            ObjectMapper json, Pool pool) {
+        this.pool = pool;
         this.policy = policy;
         this.planner = planner;
         this.ledger = ledger;
@@ -73,15 +80,21 @@ public class RightsService {
                 : IdempotencyKey.hash(json, "rights-request", subjectId, submission.type(),
                         submission.purposes() == null ? null : submission.purposes().stream().sorted().distinct().toList());
         UUID requestId = UUID.randomUUID();
-        return Panache.withTransaction(() -> ledger.claim(idempotencyKey, requestHash, requestId)
-                .chain(previous -> previous != null
-                        ? RightsRequest.<RightsRequest>findById(previous).chain(this::view)
-                                .map(view -> new Submitted(view, true))
-                        : record(subjectId, submission.type(), plans, requestId)
-                                .map(view -> new Submitted(view, false))));
+        return pool.withTransaction(connection -> ledger.claim(connection, idempotencyKey, requestHash, requestId)
+                .chain(previous -> previous != null ? Uni.createFrom().item(new Claim(previous, null))
+                        : record(connection, subjectId, submission.type(), plans, requestId)
+                                .map(view -> new Claim(null, view))))
+                .chain(claim -> claim.recorded() != null ? Uni.createFrom().item(new Submitted(claim.recorded(), false))
+                        : Panache.withSession(() -> RightsRequest.<RightsRequest>findById(claim.previous())
+                                .chain(this::view)).map(view -> new Submitted(view, true)));
     }
 
-    private Uni<RequestView> record(String subjectId, RequestType type, List<PurposePlan> plans, UUID requestId) {
+    /** The request an idempotency key already stood for, or the one this call recorded. */
+    private record Claim(UUID previous, RequestView recorded) {
+    }
+
+    private Uni<RequestView> record(SqlConnection connection, String subjectId, RequestType type,
+            List<PurposePlan> plans, UUID requestId) {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         RightsRequest request = new RightsRequest();
         request.requestId = requestId;
@@ -90,9 +103,14 @@ public class RightsService {
         request.purposes = plans.stream().map(PurposePlan::purpose).collect(Collectors.joining(","));
         request.receivedAt = now;
         request.deadline = now.plus(policy.defaultDeadline());
-        return request.<RightsRequest>persist()
+        return connection.preparedQuery("""
+                insert into rights_request (request_id, subject_id, type, purposes, received_at, deadline)
+                values ($1, $2, $3, $4, $5, $6)""")
+                .execute(Tuple.of(requestId, subjectId, type.name(), request.purposes,
+                        OffsetDateTime.ofInstant(now, ZoneOffset.UTC),
+                        OffsetDateTime.ofInstant(request.deadline, ZoneOffset.UTC)))
                 .chain(() -> Multi.createFrom().iterable(plans)
-                        .onItem().transformToUniAndConcatenate(plan -> ledger.append(new LedgerService.Change(
+                        .onItem().transformToUniAndConcatenate(plan -> ledger.append(connection, new LedgerService.Change(
                                 subjectId, plan.purpose(), type.kind(), plan.decision(), now, SOURCE, null, requestId,
                                 Map.of(), plan.directives()), UUID.randomUUID()))
                         .collect().asList())
@@ -141,7 +159,7 @@ public class RightsService {
                                 subjectId)
                                 .chain(requests -> Multi.createFrom().iterable(requests)
                                         .onItem().transformToUniAndConcatenate(this::view).collect().asList()
-                                        .chain(views -> identifiers.load(subjectId).map(ids -> new SubjectExport(
+                                        .chain(views -> identifiers.load(pool, subjectId).map(ids -> new SubjectExport(
                                                 subjectId, Instant.now(),
                                                 consents.stream().map(CurrentConsent::of).toList(), history, views,
                                                 new TreeMap<>(ids), lastPurge(requests)))))));
