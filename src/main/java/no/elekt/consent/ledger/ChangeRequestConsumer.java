@@ -1,60 +1,141 @@
 package no.elekt.consent.ledger;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validator;
 
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import no.elekt.consent.events.ConsentChangeRequested;
 import no.elekt.consent.events.Decision;
+import no.elekt.consent.kafka.DeadLetters;
+import no.elekt.consent.kafka.RegistryDecoder;
+import no.elekt.consent.ledger.LedgerService.Prepared;
 import no.elekt.consent.problem.Failures;
 import no.elekt.consent.problem.InvalidFieldException;
 import no.elekt.consent.problem.Problem.FieldError;
 
 /**
- * Intake from consent.change-requests.v1: the same validation and ledger code as the REST API.
- * Invalid records are dead-lettered with the reason (failure strategy in application.properties) and the
- * consumer goes on; a database outage is retried, never dead-lettered, so no valid change is lost (see Failures).
+ * Intake from consent.change-requests.v1, a poll at a time: the same validation and ledger code as the REST API, and
+ * the poll's valid changes recorded in one transaction. Invalid records are dead-lettered as they came, with the
+ * reason, and the consumer goes on; a database outage is retried, never dead-lettered, so no valid change is lost
+ * (see Failures). A poll that fails as a whole for another reason is recorded change by change, so only the change
+ * at fault is dead-lettered.
  */
 @ApplicationScoped
 public class ChangeRequestConsumer {
 
     private static final Logger LOG = Logger.getLogger(ChangeRequestConsumer.class);
+    private static final String CAUSE = "core intake";
 
     private final LedgerService ledger;
     private final Validator validator;
+    private final DeadLetters deadLetters;
+    private final RegistryDecoder<ConsentChangeRequested> decoder;
 
-    ChangeRequestConsumer(LedgerService ledger, Validator validator) {
+    ChangeRequestConsumer(LedgerService ledger, Validator validator, DeadLetters deadLetters, Config config) {
         this.ledger = ledger;
         this.validator = validator;
+        this.deadLetters = deadLetters;
+        this.decoder = new RegistryDecoder<>(config, ConsentChangeRequested.class);
     }
 
     @Incoming("consent-change-requests")
-    public Uni<Void> consume(ConsentChangeRequested record, IncomingKafkaRecordMetadata<String, ?> kafka) {
-        // Without a requestId, the record's position makes a redelivery after a crash idempotent.
-        String idempotencyKey = record != null && record.getRequestId() != null ? record.getRequestId()
-                : kafka.getTopic() + "/" + kafka.getPartition() + "/" + kafka.getOffset();
-        return Uni.createFrom().item(() -> toRequest(record))
-                .chain(request -> ledger.record(request, idempotencyKey))
+    public Uni<Void> consume(ConsumerRecords<String, byte[]> records) {
+        // decoding may ask the registry for a schema (blocking, once per schema): not on the event loop
+        return Uni.createFrom().item(() -> check(records))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .chain(checked -> record(checked.accepted())
+                        .chain(failed -> {
+                            checked.rejected().putAll(failed);
+                            return deadLetter(checked.rejected());
+                        }));
+    }
+
+    /** The poll's records: the valid changes, prepared, and the rest with the reason, each in order. */
+    private record Checked(Map<ConsumerRecord<String, byte[]>, Prepared> accepted,
+            Map<ConsumerRecord<String, byte[]>, String> rejected) {
+    }
+
+    private Checked check(ConsumerRecords<String, byte[]> records) {
+        Checked checked = new Checked(new LinkedHashMap<>(), new LinkedHashMap<>());
+        for (ConsumerRecord<String, byte[]> record : records) {
+            try {
+                ConsentChangeRequested request = decoder.decode(record);
+                // Without a requestId, the record's position makes a redelivery after a crash idempotent.
+                String idempotencyKey = request.getRequestId() != null ? request.getRequestId()
+                        : record.topic() + "/" + record.partition() + "/" + record.offset();
+                checked.accepted().put(record, ledger.prepare(toRequest(request), idempotencyKey));
+            } catch (IllegalArgumentException | InvalidFieldException e) {
+                checked.rejected().put(record, e.getMessage());
+            }
+        }
+        return checked;
+    }
+
+    /** Records the poll in one transaction; answers the records that could not be recorded, with the reason. */
+    private Uni<Map<ConsumerRecord<String, byte[]>, String>> record(Map<ConsumerRecord<String, byte[]>, Prepared> poll) {
+        if (poll.isEmpty()) {
+            return Uni.createFrom().item(Map.of());
+        }
+        return retriedWhileTransient(ledger.recordAll(List.copyOf(poll.values())), poll.size() + " change requests")
+                .replaceWith(Map.<ConsumerRecord<String, byte[]>, String>of())
+                .onFailure().recoverWithUni(e -> {
+                    LOG.warnf("A poll of %d change requests failed as a whole (%s); recording them one by one",
+                            poll.size(), e.toString());
+                    Map<ConsumerRecord<String, byte[]>, String> failed = new LinkedHashMap<>();
+                    return Multi.createFrom().iterable(poll.entrySet())
+                            .onItem().transformToUniAndConcatenate(entry -> retriedWhileTransient(
+                                    ledger.recordAll(List.of(entry.getValue())), "change request " + position(entry.getKey()))
+                                    .onFailure().recoverWithItem(one -> {
+                                        failed.put(entry.getKey(), one.getMessage() == null ? one.toString()
+                                                : one.getMessage());
+                                        return null;
+                                    }))
+                            .collect().last()
+                            .replaceWith(failed);
+                });
+    }
+
+    private static Uni<Void> retriedWhileTransient(Uni<Void> recording, String what) {
+        return recording
                 .onFailure(Failures::isTransient).invoke(e ->
-                        LOG.warnf("Change request at %s not recorded yet, retrying: %s", idempotencyKey, e))
+                        LOG.warnf("%s not recorded yet, retrying: %s", what, e.toString()))
                 .onFailure(Failures::isTransient).retry()
-                        .withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).indefinitely()
-                .replaceWithVoid();
+                        .withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).indefinitely();
+    }
+
+    private Uni<Void> deadLetter(Map<ConsumerRecord<String, byte[]>, String> rejected) {
+        return Multi.createFrom().iterable(rejected.entrySet())
+                .onItem().transformToUniAndConcatenate(e -> deadLetters.send(e.getKey(), CAUSE, e.getValue())
+                        .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).indefinitely())
+                .collect().last().replaceWithVoid();
+    }
+
+    private static String position(ConsumerRecord<String, byte[]> record) {
+        return record.topic() + "/" + record.partition() + "/" + record.offset();
+    }
+
+    @PreDestroy
+    void close() {
+        decoder.close();
     }
 
     private ConsentChangeRequest toRequest(ConsentChangeRequested record) {
-        if (record == null) {
-            throw new InvalidFieldException("value", "the record could not be read as ConsentChangeRequested");
-        }
         Decision decision;
         try {
             decision = Decision.valueOf(record.getDecision());

@@ -23,6 +23,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -86,19 +87,44 @@ public class LedgerService {
         this.pool = pool;
     }
 
-    /** Records a consent decision. The request has passed Bean Validation; here it is checked against the policy. */
-    public Uni<Outcome> record(ConsentChangeRequest request, String idempotencyKey) {
+    /** A consent decision checked against the policy and planned, with its idempotency key, ready to record. */
+    public record Prepared(Change change, String idempotencyKey, String requestHash, UUID changeId) {
+    }
+
+    /**
+     * Checks a request that passed Bean Validation against the policy, and plans it; fails with
+     * {@link InvalidFieldException} naming the field at fault.
+     */
+    public Prepared prepare(ConsentChangeRequest request, String idempotencyKey) {
         checkAgainstPolicy(request);
         Change change = new Change(request.subjectId(), request.purpose(), ChangeKind.DECISION, request.decision(),
                 request.occurredAt().truncatedTo(ChronoUnit.MILLIS), request.source(), request.policyVersion(), null,
                 request.identifiersOrEmpty(), planner.forDecision(request.purpose(), request.decision()));
-        String requestHash = idempotencyKey == null ? null : hash(request);
-        UUID changeId = UUID.randomUUID();
-        return pool.withTransaction(connection -> claim(connection, idempotencyKey, requestHash, changeId)
+        return new Prepared(change, idempotencyKey, idempotencyKey == null ? null : hash(request), UUID.randomUUID());
+    }
+
+    /** Records a consent decision: the REST intake. */
+    public Uni<Outcome> record(ConsentChangeRequest request, String idempotencyKey) {
+        Prepared p = prepare(request, idempotencyKey);
+        return pool.withTransaction(connection -> claim(connection, p.idempotencyKey(), p.requestHash(), p.changeId())
                 .chain(previous -> previous != null ? Uni.createFrom().item(new Claim(previous, null))
-                        : append(connection, change, changeId).map(view -> new Claim(null, view))))
+                        : append(connection, p.change(), p.changeId()).map(view -> new Claim(null, view))))
                 .chain(claim -> claim.recorded() != null ? Uni.createFrom().item(new Outcome(claim.recorded(), false))
                         : Panache.withSession(() -> view(claim.previous())).map(view -> new Outcome(view, true)));
+    }
+
+    /**
+     * Records several decisions in one transaction, in order (the Kafka intake, a poll at a time); one whose key
+     * was used before is skipped. It fails as a whole: the caller retries it, or records the changes one by one.
+     */
+    public Uni<Void> recordAll(List<Prepared> changes) {
+        return pool.withTransaction(connection -> Multi.createFrom().iterable(changes)
+                .onItem().transformToUniAndConcatenate(p -> claim(connection, p.idempotencyKey(), p.requestHash(),
+                        p.changeId())
+                        .chain(previous -> previous != null ? Uni.createFrom().voidItem()
+                                : append(connection, p.change(), p.changeId()).replaceWithVoid()))
+                .collect().last())
+                .replaceWithVoid();
     }
 
     /** The change an idempotency key already stood for, or the one this call recorded. */

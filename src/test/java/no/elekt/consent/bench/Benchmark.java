@@ -106,8 +106,7 @@ public final class Benchmark {
         startInfrastructure();
         ceilings();
         startService();
-        sampler = new Sampler("http://127.0.0.1:" + httpPort + "/q/metrics", admin, service.pid(),
-                jdbcUrl);
+        sampler = new Sampler(admin, service.pid(), jdbcUrl);
         double cpuStart = ProcStats.cpuSeconds(service.pid());
 
         // 1. REST intake at saturation (after a warm-up for the JIT)

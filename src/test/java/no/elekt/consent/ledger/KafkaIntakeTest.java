@@ -102,4 +102,26 @@ class KafkaIntakeTest {
         assertThat(changed.getPurpose()).isEqualTo("newsletter");
         given().get("/v1/subjects/" + subject + "/history").then().body("", hasSize(1));
     }
+
+    @Test
+    void aRequestIdReusedForAnotherChangeIsDeadLetteredAndTheRestOfItsPollIsRecorded() {
+        String subject = "subject-" + UUID.randomUUID();
+        String requestId = UUID.randomUUID().toString();
+        ConsentChangeRequested first = request(subject, "marketing", "WITHDRAWN");
+        first.setRequestId(requestId);
+        ConsentChangeRequested reused = request(subject, "marketing", "GRANTED");
+        reused.setRequestId(requestId);
+        publisher.send(REQUESTS, subject, first);
+        publisher.send(REQUESTS, subject, reused);
+        publisher.send(REQUESTS, subject, request(subject, "newsletter", "WITHDRAWN"));
+
+        // in one poll, the reused id fails the poll's transaction; recorded one by one, only it is refused
+        var dead = kafka.awaitEvents(REQUESTS + ".dlq", subject, 1);
+        assertThat(dead.get(0).headers().get("dead-letter-reason")).contains("different request body");
+        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                given().get("/v1/subjects/" + subject + "/history").then().body("", hasSize(2)));
+        given().get("/v1/subjects/" + subject + "/consents").then()
+                .body("find { it.purpose == 'marketing' }.decision", equalTo("WITHDRAWN"))
+                .body("find { it.purpose == 'newsletter' }.decision", equalTo("WITHDRAWN"));
+    }
 }
