@@ -115,8 +115,15 @@ public final class Benchmark {
         long changesBefore = count("select count(*) from consent_record");
         phase("rest-saturation");
         double cpu0 = ProcStats.cpuSeconds(service.pid());
+        ProcStats.Snapshot machine0 = ProcStats.snapshot();
         Wrk sat = wrk("bench-rest", connections, saturationSeconds, 0);
         double cpuSat = ProcStats.cpuSeconds(service.pid()) - cpu0;
+        Map<String, Long> processes = new LinkedHashMap<>();
+        processes.put("service", service.pid());
+        processes.put("stand-ins and sampler (this JVM)", ProcessHandle.current().pid());
+        processes.put("Kafka broker", kafka.pid());
+        figures.put("Where the machine's CPU went during REST saturation (cores)",
+                ProcStats.shares(machine0, ProcStats.snapshot(), processes));
         double saturation = sat.acceptedPerSecond();
         saturationRate = saturation;
         figures.put("REST intake at saturation (changes/s)", f0(saturation));

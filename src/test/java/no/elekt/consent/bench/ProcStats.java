@@ -3,6 +3,10 @@ package no.elekt.consent.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
 
 /** CPU time and memory of a process, from /proc (Linux). */
 final class ProcStats {
@@ -42,6 +46,70 @@ final class ProcStats {
             // gone
         }
         return -1;
+    }
+
+    /** CPU seconds used so far by every process, with its command name, and by the whole machine (busy time). */
+    record Snapshot(Map<Long, String> names, Map<Long, Double> cpu, double machineBusy, long nanos) {
+    }
+
+    static Snapshot snapshot() {
+        Map<Long, String> names = new HashMap<>();
+        Map<Long, Double> cpu = new HashMap<>();
+        try (var dirs = Files.list(Path.of("/proc"))) {
+            dirs.map(d -> d.getFileName().toString()).filter(n -> n.chars().allMatch(Character::isDigit))
+                    .forEach(n -> {
+                        long pid = Long.parseLong(n);
+                        try {
+                            String stat = Files.readString(Path.of("/proc", n, "stat"));
+                            names.put(pid, stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')));
+                            cpu.put(pid, cpuSeconds(pid));
+                        } catch (IOException | RuntimeException gone) {
+                            // the process ended meanwhile
+                        }
+                    });
+        } catch (IOException e) {
+            return new Snapshot(names, cpu, Double.NaN, System.nanoTime());
+        }
+        double busy = Double.NaN;
+        try {
+            // cpu  user nice system idle iowait irq softirq steal ...
+            String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            busy = (Long.parseLong(f[1]) + Long.parseLong(f[2]) + Long.parseLong(f[3]) + Long.parseLong(f[6])
+                    + Long.parseLong(f[7]) + Long.parseLong(f[8])) / TICKS;
+        } catch (IOException | RuntimeException e) {
+            // not Linux
+        }
+        return new Snapshot(names, cpu, busy, System.nanoTime());
+    }
+
+    /**
+     * Where the machine's CPU went between two snapshots, in cores: the named processes, PostgreSQL (every
+     * {@code postgres} process), and the rest (short-lived processes such as wrk, other JVMs, the kernel).
+     */
+    static String shares(Snapshot before, Snapshot after, Map<String, Long> named) {
+        double seconds = (after.nanos() - before.nanos()) / 1e9;
+        Map<String, Double> cores = new LinkedHashMap<>();
+        double known = 0;
+        for (Map.Entry<String, Long> e : named.entrySet()) {
+            double used = delta(before, after, e.getValue());
+            cores.put(e.getKey(), used / seconds);
+            known += used;
+        }
+        double postgres = after.names().entrySet().stream().filter(e -> e.getValue().equals("postgres"))
+                .mapToDouble(e -> delta(before, after, e.getKey())).sum();
+        cores.put("PostgreSQL", postgres / seconds);
+        known += postgres;
+        double busy = after.machineBusy() - before.machineBusy();
+        cores.put("rest (wrk, registry, kernel)", Math.max(0, busy - known) / seconds);
+        StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "machine busy %.2f of %d cores: ",
+                busy / seconds, Runtime.getRuntime().availableProcessors()));
+        cores.forEach((name, c) -> out.append(String.format(Locale.ROOT, "%s %.2f, ", name, c)));
+        return out.substring(0, out.length() - 2);
+    }
+
+    private static double delta(Snapshot before, Snapshot after, long pid) {
+        Double end = after.cpu().get(pid);
+        return end == null || end.isNaN() ? 0 : end - before.cpu().getOrDefault(pid, 0.0);
     }
 
     private ProcStats() {
