@@ -74,6 +74,9 @@ public final class Benchmark {
     private ApicurioRegistryServer registry;
     private KafkaBroker kafka;
     private ServiceProcess service;
+    /** The service's processes by role: "service" (every role in one), or "core" and "adapters" (bench.split-roles). */
+    private final Map<String, ServiceProcess> roles = new LinkedHashMap<>();
+    private final boolean splitRoles = Boolean.getBoolean("bench.split-roles");
     private Admin admin;
     private Sampler sampler;
     private int httpPort;
@@ -106,20 +109,20 @@ public final class Benchmark {
         startInfrastructure();
         ceilings();
         startService();
-        sampler = new Sampler(admin, service.pid(), jdbcUrl);
-        double cpuStart = ProcStats.cpuSeconds(service.pid());
+        sampler = new Sampler(admin, roles.values().stream().map(ServiceProcess::pid).toList(), jdbcUrl);
+        Map<String, Double> cpuStart = cpuByRole();
 
         // 1. REST intake at saturation (after a warm-up for the JIT)
         phase("warm-up");
         wrk("bench-warm", connections, 15, 0);
         long changesBefore = count("select count(*) from consent_record");
         phase("rest-saturation");
-        double cpu0 = ProcStats.cpuSeconds(service.pid());
+        Map<String, Double> cpu0 = cpuByRole();
         ProcStats.Snapshot machine0 = ProcStats.snapshot();
         Wrk sat = wrk("bench-rest", connections, saturationSeconds, 0);
-        double cpuSat = ProcStats.cpuSeconds(service.pid()) - cpu0;
+        Map<String, Double> cpuSat = since(cpu0);
         Map<String, Long> processes = new LinkedHashMap<>();
-        processes.put("service", service.pid());
+        roles.forEach((role, process) -> processes.put(role, process.pid()));
         processes.put("stand-ins and sampler (this JVM)", ProcessHandle.current().pid());
         processes.put("Kafka broker", kafka.pid());
         figures.put("Where the machine's CPU went during REST saturation (cores)",
@@ -129,8 +132,9 @@ public final class Benchmark {
         figures.put("REST intake at saturation (changes/s)", f0(saturation));
         figures.put("REST intake at saturation: latency p50 / p95 / p99 (ms)", sat.latencies());
         figures.put("REST intake at saturation: errors (non-2xx, timeouts)", sat.errors());
-        figures.put("Service CPU per accepted change at saturation (ms)",
-                f2(cpuSat * 1000 / Math.max(1, sat.accepted())));
+        double accepted = Math.max(1, sat.accepted());
+        figures.put("Service CPU per accepted change at saturation (ms)" + roleNames(),
+                byRole(cpuSat, cpu -> f2(cpu * 1000 / accepted)));
 
         // 2. latency at half the saturation rate
         phase("rest-half-rate");
@@ -183,10 +187,12 @@ public final class Benchmark {
 
         phase("end");
         Thread.sleep(1500);
-        double cpuTotal = ProcStats.cpuSeconds(service.pid()) - cpuStart;
+        Map<String, Double> cpuTotal = since(cpuStart);
         long changes = count("select count(*) from consent_record") - changesBefore;
-        figures.put("Service CPU seconds over the measured run (all phases)", f1(cpuTotal));
-        figures.put("Service peak RSS (VmHWM, MiB)", f0(ProcStats.peakRssKb(service.pid()) / 1024.0));
+        figures.put("Service CPU seconds over the measured run (all phases)" + roleNames(), byRole(cpuTotal, Benchmark::f1));
+        Map<String, Double> peakRss = new LinkedHashMap<>();
+        roles.forEach((role, process) -> peakRss.put(role, ProcStats.peakRssKb(process.pid()) / 1024.0));
+        figures.put("Service peak RSS (VmHWM, MiB)" + roleNames(), byRole(peakRss, Benchmark::f0));
         figures.put("Changes recorded in the measured run", Long.toString(changes));
         sampler.close();
         machine.put("Benchmark wall time (s)", f0(Duration.between(started, Instant.now()).toSeconds()));
@@ -281,17 +287,63 @@ public final class Benchmark {
                 config.put(k.toString().substring("bench.service.".length()), v.toString());
             }
         });
-        // JVM options for experiments, e.g. -Dbench.jvm-options="-XX:StartFlightRecording=filename=target/bench/service.jfr"
+        // JVM options for experiments, e.g. -Dbench.jvm-options="-XX:StartFlightRecording=filename=target/bench/{role}.jfr"
         List<String> jvmOptions = Stream.of(System.getProperty("bench.jvm-options", "").split("\\s+"))
                 .filter(o -> !o.isBlank()).toList();
-        service = new ServiceProcess("service", httpPort, jvmOptions, config, WORK.resolve("service.log")).start();
-        log("service ready on :%d (pid %d)", httpPort, service.pid());
+        if (!splitRoles) {
+            service = start("service", httpPort, jvmOptions, config);
+            return;
+        }
+        // as deployed: the core (API, ledger, relay, receipt tracking) and the adapters in processes of their own
+        Map<String, String> coreConfig = new LinkedHashMap<>(config);
+        Map<String, String> adapterConfig = new LinkedHashMap<>(config);
+        adapterConfig.put("consent.core.enabled", "false");
+        for (String p : List.of("mailgun", "firebase", "eliq", "addapptr")) {
+            coreConfig.put("consent.adapters." + p + ".enabled", "false");
+        }
+        service = start("core", httpPort, jvmOptions, coreConfig);
+        start("adapters", freePort(), jvmOptions, adapterConfig);
     }
 
-    synchronized void stop() {
-        if (service != null) {
-            service.close();
+    private ServiceProcess start(String role, int port, List<String> jvmOptions, Map<String, String> config)
+            throws IOException, InterruptedException {
+        // {role} in a JVM option (a JFR file name, say) becomes the process's role
+        List<String> options = jvmOptions.stream().map(o -> o.replace("{role}", role)).toList();
+        ServiceProcess process = new ServiceProcess(role, port, options, config, WORK.resolve(role + ".log")).start();
+        roles.put(role, process);
+        log("%s ready on :%d (pid %d)", role, port, process.pid());
+        return process;
+    }
+
+    private Map<String, Double> cpuByRole() {
+        Map<String, Double> cpu = new LinkedHashMap<>();
+        roles.forEach((role, process) -> cpu.put(role, ProcStats.cpuSeconds(process.pid())));
+        return cpu;
+    }
+
+    private Map<String, Double> since(Map<String, Double> before) {
+        Map<String, Double> used = cpuByRole();
+        used.replaceAll((role, cpu) -> cpu - before.get(role));
+        return used;
+    }
+
+    /** ": core + adapters" when the roles run apart. */
+    private String roleNames() {
+        return roles.size() == 1 ? "" : ": " + String.join(" + ", roles.keySet());
+    }
+
+    /** One value, or each role's and their sum. */
+    private static String byRole(Map<String, Double> values, java.util.function.DoubleFunction<String> format) {
+        if (values.size() == 1) {
+            return format.apply(values.values().iterator().next());
         }
+        return values.values().stream().map(format::apply).collect(java.util.stream.Collectors.joining(" + "))
+                + " = " + format.apply(values.values().stream().mapToDouble(Double::doubleValue).sum());
+    }
+
+
+    synchronized void stop() {
+        roles.values().forEach(ServiceProcess::close);
         if (admin != null) {
             admin.close(Duration.ofSeconds(2));
         }

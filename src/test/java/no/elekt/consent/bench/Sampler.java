@@ -35,7 +35,7 @@ final class Sampler implements AutoCloseable {
     }
 
     private final Admin admin;
-    private final long pid;
+    private final List<Long> pids;
     private final String jdbcUrl;
     private final long start = System.nanoTime();
     private final List<Sample> samples = Collections.synchronizedList(new ArrayList<>());
@@ -43,9 +43,10 @@ final class Sampler implements AutoCloseable {
     private volatile boolean running = true;
     private final Thread thread;
 
-    Sampler(Admin admin, long pid, String jdbcUrl) {
+    /** {@code pids}: the service's processes, whose CPU time and RSS are summed. */
+    Sampler(Admin admin, List<Long> pids, String jdbcUrl) {
         this.admin = admin;
-        this.pid = pid;
+        this.pids = pids;
         this.jdbcUrl = jdbcUrl;
         this.thread = new Thread(this::run, "bench-sampler");
         this.thread.setDaemon(true);
@@ -109,8 +110,9 @@ final class Sampler implements AutoCloseable {
             outboxPending = rs.getLong(4);
             outboxOldestAge = rs.getDouble(5);
         }
-        return new Sample(t, phase, outboxPending, outboxOldestAge, lag, ProcStats.cpuSeconds(pid),
-                ProcStats.rssKb(pid), changes, confirmed, pending);
+        return new Sample(t, phase, outboxPending, outboxOldestAge, lag,
+                pids.stream().mapToDouble(ProcStats::cpuSeconds).sum(),
+                pids.stream().mapToLong(ProcStats::rssKb).sum(), changes, confirmed, pending);
     }
 
     /** Sum over partitions of (log end offset - committed offset), as ConsumerGroupCommand shows it. */
