@@ -19,7 +19,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import no.elekt.consent.adapter.HandledDirectives.Handled;
@@ -85,7 +84,7 @@ public class DirectiveHandler {
         // decoding may ask the registry for a schema (blocking, once per schema): not on the event loop
         return Uni.createFrom().item(() -> decodeAll(adapter, records))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-                .chain(decoded -> deadLetterUnreadable(adapter, decoded.unreadable())
+                .chain(decoded -> deadLetters.sendAll(decoded.unreadable(), "adapter " + adapter.processor())
                         .chain(() -> process(adapter, decoded.deliveries())));
     }
 
@@ -109,13 +108,6 @@ public class DirectiveHandler {
             }
         }
         return new Decoded(deliveries, unreadable);
-    }
-
-    private Uni<Void> deadLetterUnreadable(ProcessorAdapter adapter, Map<ConsumerRecord<String, byte[]>, String> bad) {
-        return Multi.createFrom().iterable(bad.entrySet())
-                .onItem().transformToUniAndConcatenate(e -> retried("dead-lettering an unreadable record",
-                        () -> deadLetters.send(e.getKey(), "adapter " + adapter.processor(), e.getValue())))
-                .collect().last().replaceWithVoid();
     }
 
     private Uni<Void> process(ProcessorAdapter adapter, List<Delivery> deliveries) {

@@ -1,6 +1,8 @@
 package no.elekt.consent.kafka;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -12,6 +14,7 @@ import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
@@ -58,6 +61,20 @@ public class DeadLetters {
                     LOG.warnf("Dead-lettered %s-%d@%d to %s: %s", record.topic(), record.partition(), record.offset(),
                             topic, reason);
                 });
+    }
+
+    /**
+     * Dead-letters the records in order, each with its reason; Kafka being away is retried with backoff until it
+     * works, so a rejected record is never dropped and the consumer's offsets wait for it.
+     */
+    public Uni<Void> sendAll(Map<ConsumerRecord<String, byte[]>, String> rejected, String cause) {
+        return Multi.createFrom().iterable(rejected.entrySet())
+                .onItem().transformToUniAndConcatenate(e -> Uni.createFrom().deferred(() -> send(e.getKey(), cause,
+                        e.getValue()))
+                        .onFailure().invoke(failure -> LOG.warnf("Dead-lettering failed, retrying: %s",
+                                failure.getClass().getSimpleName()))
+                        .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).indefinitely())
+                .collect().last().replaceWithVoid();
     }
 
     private static void header(RecordHeaders headers, String key, String value) {

@@ -62,7 +62,7 @@ public class ChangeRequestConsumer {
                 .chain(checked -> record(checked.accepted())
                         .chain(failed -> {
                             checked.rejected().putAll(failed);
-                            return deadLetter(checked.rejected());
+                            return deadLetters.sendAll(checked.rejected(), CAUSE);
                         }));
     }
 
@@ -117,13 +117,6 @@ public class ChangeRequestConsumer {
                         LOG.warnf("%s not recorded yet, retrying: %s", what, e.toString()))
                 .onFailure(Failures::isTransient).retry()
                         .withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).indefinitely();
-    }
-
-    private Uni<Void> deadLetter(Map<ConsumerRecord<String, byte[]>, String> rejected) {
-        return Multi.createFrom().iterable(rejected.entrySet())
-                .onItem().transformToUniAndConcatenate(e -> deadLetters.send(e.getKey(), CAUSE, e.getValue())
-                        .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).indefinitely())
-                .collect().last().replaceWithVoid();
     }
 
     private static String position(ConsumerRecord<String, byte[]> record) {

@@ -15,7 +15,6 @@ import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import no.elekt.consent.events.PropagationReceipt;
@@ -86,22 +85,8 @@ public class ReceiptConsumer {
                             rejected.put(record, "no propagation is known for directive " + receipt.getDirectiveId());
                         }
                     });
-                    return deadLetter(rejected);
+                    return deadLetters.sendAll(rejected, CAUSE);
                 });
-    }
-
-    private Uni<Void> deadLetter(Map<ConsumerRecord<String, byte[]>, String> rejected) {
-        return Multi.createFrom().iterable(rejected.entrySet())
-                .onItem().transformToUniAndConcatenate(e -> retried("dead-lettering a receipt",
-                        () -> deadLetters.send(e.getKey(), CAUSE, e.getValue())))
-                .collect().last().replaceWithVoid();
-    }
-
-    /** Kafka failing: retried with backoff until it works, never dropped. */
-    private static <T> Uni<T> retried(String what, java.util.function.Supplier<Uni<T>> step) {
-        return Uni.createFrom().<T>deferred(() -> step.get())
-                .onFailure().invoke(e -> LOG.warnf("Receipt tracking failed while %s, retrying: %s", what, e.toString()))
-                .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).indefinitely();
     }
 
     @PreDestroy
