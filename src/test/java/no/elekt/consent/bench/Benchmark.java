@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -257,30 +256,11 @@ public final class Benchmark {
         if (!Files.exists(jar)) {
             throw new IllegalStateException("build the service first: " + jar + " is missing");
         }
-        byte[] key = new byte[32];
-        new java.security.SecureRandom().nextBytes(key);
-        Map<String, String> config = new LinkedHashMap<>();
-        config.put("quarkus.profile", "prod");
-        config.put("quarkus.http.port", Integer.toString(httpPort));
-        config.put("quarkus.datasource.reactive.url", "postgresql://127.0.0.1:" + postgres.getPort() + "/postgres");
-        config.put("quarkus.datasource.jdbc.url", jdbcUrl);
-        config.put("quarkus.datasource.username", "postgres");
-        config.put("quarkus.datasource.password", "postgres");
-        config.put("kafka.bootstrap.servers", kafka.bootstrap());
-        config.put("mp.messaging.connector.smallrye-kafka.apicurio.registry.url", registry.apiUrl());
-        config.put("consent.crypto.active-key", "bench");
-        config.put("consent.crypto.keys.bench", Base64.getEncoder().encodeToString(key));
-        for (String p : List.of("mailgun", "firebase", "eliq", "addapptr")) {
-            config.put("consent.adapters." + p + ".enabled", "true");
-            // the shipped per-processor limits (10 calls/s, AddApptr 2) guard the real processors' quotas; against
-            // the stand-ins they would measure the limiter, not the service
-            config.put("consent.adapters." + p + ".rate-limit", "0");
-        }
-        config.putAll(ProcessorStandIns.serviceConfig());
-        // the load tool authenticates like an app backend; one client, so lift the per-client limit
-        config.put("mp.jwt.verify.publickey.location", no.elekt.consent.testinfra.TestTokens.publicKeyLocation());
-        config.put("consent.intake.rate-limit.per-second", "1000000");
-        config.put("consent.intake.rate-limit.burst", "1000000");
+        Map<String, String> config = ServiceProcess.prodConfig(postgres.getPort(), jdbcUrl, kafka.bootstrap(),
+                registry.apiUrl());
+        // the shipped per-processor limits (10 calls/s, AddApptr 2) guard the real processors' quotas; against the
+        // stand-ins they would measure the limiter, not the service
+        ServiceProcess.PROCESSORS.forEach(p -> config.put("consent.adapters." + p + ".rate-limit", "0"));
         // extra -D settings for experiments: -Dbench.service.<property>=<value>
         System.getProperties().forEach((k, v) -> {
             if (k.toString().startsWith("bench.service.")) {
@@ -295,14 +275,8 @@ public final class Benchmark {
             return;
         }
         // as deployed: the core (API, ledger, relay, receipt tracking) and the adapters in processes of their own
-        Map<String, String> coreConfig = new LinkedHashMap<>(config);
-        Map<String, String> adapterConfig = new LinkedHashMap<>(config);
-        adapterConfig.put("consent.core.enabled", "false");
-        for (String p : List.of("mailgun", "firebase", "eliq", "addapptr")) {
-            coreConfig.put("consent.adapters." + p + ".enabled", "false");
-        }
-        service = start("core", httpPort, jvmOptions, coreConfig);
-        start("adapters", freePort(), jvmOptions, adapterConfig);
+        service = start("core", httpPort, jvmOptions, ServiceProcess.forRole(config, "core"));
+        start("adapters", freePort(), jvmOptions, ServiceProcess.forRole(config, "adapters"));
     }
 
     private ServiceProcess start(String role, int port, List<String> jvmOptions, Map<String, String> config)

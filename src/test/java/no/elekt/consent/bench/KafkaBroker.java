@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import no.elekt.consent.testinfra.ServiceProcess;
 
 /**
  * A standalone Kafka 4.1 broker process, KRaft single node (broker and controller), on the classpath resolved from
@@ -115,17 +116,7 @@ public final class KafkaBroker implements AutoCloseable {
 
     @Override
     public void close() {
-        if (process != null) {
-            process.destroy();
-            try {
-                if (!process.waitFor(20, TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
-                }
-            } catch (InterruptedException e) {
-                process.destroyForcibly();
-                Thread.currentThread().interrupt();
-            }
-        }
+        ServiceProcess.stop(process);
     }
 
     /** The broker's classpath, resolved by Maven from src/test/bench/kafka/pom.xml (offline first). */

@@ -23,9 +23,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -128,25 +126,10 @@ class FaultsIT {
         }
         token = TestTokens.token(Set.of("consent-writer", "subject-reader", "ops"), List.of("*"), "faults-suite");
 
-        byte[] key = new byte[32];
-        new java.security.SecureRandom().nextBytes(key);
-        Map<String, String> common = new LinkedHashMap<>();
-        common.put("quarkus.profile", "prod");
-        common.put("quarkus.http.host", "127.0.0.1");
-        common.put("quarkus.datasource.reactive.url", "postgresql://127.0.0.1:" + postgres.getPort() + "/postgres");
-        common.put("quarkus.datasource.jdbc.url", jdbcUrl);
-        common.put("quarkus.datasource.username", "postgres");
-        common.put("quarkus.datasource.password", "postgres");
-        common.put("kafka.bootstrap.servers", kafka.bootstrap());
-        common.put("mp.messaging.connector.smallrye-kafka.apicurio.registry.url", registry.apiUrl());
+        Map<String, String> common = ServiceProcess.prodConfig(postgres.getPort(), jdbcUrl, kafka.bootstrap(),
+                registry.apiUrl());
         common.put("mp.messaging.outgoing.outbox.apicurio.registry.auto-register", "true");
         common.put("mp.messaging.outgoing.adapter-receipts.apicurio.registry.auto-register", "true");
-        common.put("consent.crypto.active-key", "faults");
-        common.put("consent.crypto.keys.faults", Base64.getEncoder().encodeToString(key));
-        common.putAll(ProcessorStandIns.serviceConfig());
-        common.put("mp.jwt.verify.publickey.location", TestTokens.publicKeyLocation());
-        common.put("consent.intake.rate-limit.per-second", "1000000");
-        common.put("consent.intake.rate-limit.burst", "1000000");
         // processor calls for this suite: slow answers (1.5 s) stay within the per-call timeout; a processor that
         // is down exhausts the budget within seconds, so the directive ends FAILED and ops retry it
         common.put("consent.adapters.calls.timeout", "3s");
@@ -155,16 +138,10 @@ class FaultsIT {
         common.put("consent.adapters.calls.max-backoff", "1s");
         common.put("consent.adapters.calls.budget", "8s");
 
-        Map<String, String> coreConfig = new LinkedHashMap<>(common);
-        Map<String, String> adapterConfig = new LinkedHashMap<>(common);
-        adapterConfig.put("consent.core.enabled", "false");
-        for (String p : List.of("mailgun", "firebase", "eliq", "addapptr")) {
-            coreConfig.put("consent.adapters." + p + ".enabled", "false");
-            adapterConfig.put("consent.adapters." + p + ".enabled", "true");
-        }
-        core = new ServiceProcess("core", Benchmark.freePort(), SMALL_JVM, coreConfig, WORK.resolve("core.log")).start();
-        adapters = new ServiceProcess("adapters", Benchmark.freePort(), SMALL_JVM, adapterConfig, WORK.resolve("adapters.log"))
-                .start();
+        core = new ServiceProcess("core", Benchmark.freePort(), SMALL_JVM, ServiceProcess.forRole(common, "core"),
+                WORK.resolve("core.log")).start();
+        adapters = new ServiceProcess("adapters", Benchmark.freePort(), SMALL_JVM,
+                ServiceProcess.forRole(common, "adapters"), WORK.resolve("adapters.log")).start();
         log("infrastructure and service up in %d s (Kafka pid %d, core pid %d, adapters pid %d)",
                 Duration.between(started, Instant.now()).toSeconds(), kafka.pid(), core.pid(), adapters.pid());
     }

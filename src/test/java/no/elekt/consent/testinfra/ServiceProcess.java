@@ -7,9 +7,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -21,6 +24,8 @@ import java.util.concurrent.locks.LockSupport;
  * suite and the benchmark.
  */
 public final class ServiceProcess implements AutoCloseable {
+
+    public static final List<String> PROCESSORS = List.of("mailgun", "firebase", "eliq", "addapptr");
 
     public final String name;
     public final int port;
@@ -85,6 +90,11 @@ public final class ServiceProcess implements AutoCloseable {
 
     @Override
     public void close() {
+        stop(process);
+    }
+
+    /** SIGTERM (shutdown hooks run: a JFR recording is written), then SIGKILL if it is not gone within 20 s. */
+    public static void stop(Process process) {
         if (process != null && process.isAlive()) {
             process.destroy();
             try {
@@ -96,5 +106,41 @@ public final class ServiceProcess implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /**
+     * What every run of the packaged service against the test infrastructure needs: the prod profile, PostgreSQL,
+     * Kafka and the registry, a fresh AES key, the processor stand-ins, the test tokens' public key, and no
+     * per-client rate limit (the load comes from one client). Every role is on; see {@link #forRole}.
+     */
+    public static Map<String, String> prodConfig(int postgresPort, String jdbcUrl, String kafkaBootstrap,
+            String registryUrl) {
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        Map<String, String> config = new LinkedHashMap<>();
+        config.put("quarkus.profile", "prod");
+        config.put("quarkus.http.host", "127.0.0.1");
+        config.put("quarkus.datasource.reactive.url", "postgresql://127.0.0.1:" + postgresPort + "/postgres");
+        config.put("quarkus.datasource.jdbc.url", jdbcUrl);
+        config.put("quarkus.datasource.username", "postgres");
+        config.put("quarkus.datasource.password", "postgres");
+        config.put("kafka.bootstrap.servers", kafkaBootstrap);
+        config.put("mp.messaging.connector.smallrye-kafka.apicurio.registry.url", registryUrl);
+        config.put("consent.crypto.active-key", "run");
+        config.put("consent.crypto.keys.run", Base64.getEncoder().encodeToString(key));
+        PROCESSORS.forEach(p -> config.put("consent.adapters." + p + ".enabled", "true"));
+        config.putAll(ProcessorStandIns.serviceConfig());
+        config.put("mp.jwt.verify.publickey.location", TestTokens.publicKeyLocation());
+        config.put("consent.intake.rate-limit.per-second", "1000000");
+        config.put("consent.intake.rate-limit.burst", "1000000");
+        return config;
+    }
+
+    /** The configuration of one role, as deployed: "core" (API, ledger, relay, receipts) or "adapters" (all four). */
+    public static Map<String, String> forRole(Map<String, String> config, String role) {
+        Map<String, String> own = new LinkedHashMap<>(config);
+        own.put("consent.core.enabled", Boolean.toString(role.equals("core")));
+        PROCESSORS.forEach(p -> own.put("consent.adapters." + p + ".enabled", Boolean.toString(role.equals("adapters"))));
+        return own;
     }
 }
