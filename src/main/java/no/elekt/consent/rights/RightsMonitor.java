@@ -38,10 +38,9 @@ public class RightsMonitor {
             skipExecutionIf = PropagationMonitor.CoreDisabled.class)
     Uni<Void> refresh() {
         return Panache.withTransaction(() -> Panache.getSession().chain(session -> session
-                // untyped: a result class makes Hibernate cache a new plan per execution (see LedgerService)
-                .<Number>createNativeQuery("select count(*) from rights_request r where " + OVERDUE)
+                .createNativeQuery("select count(*) from rights_request r where " + OVERDUE, Long.class)
                 .getSingleResult()
-                .invoke(count -> overdue.set(count.longValue()))
+                .invoke(overdue::set)
                 .chain(() -> session.createNativeQuery("update rights_request r set overdue_reported_at = now() "
                         + "where r.overdue_reported_at is null and " + OVERDUE
                         + " returning cast(r.request_id as varchar), r.type, r.subject_id", Object[].class)
