@@ -487,13 +487,19 @@ public final class Benchmark {
         return wrk(source, conns, seconds, calibrated);
     }
 
-    private void kafkaIntake() throws Exception {
+    /** A producer as an app backend or a bulk job would run it: acks=all, small linger, 64 KiB batches. */
+    private Properties producerConfig() {
         Properties props = new Properties();
         props.putAll(serdeConfig());
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrap());
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
         props.put(ProducerConfig.BATCH_SIZE_CONFIG, "65536");
+        return props;
+    }
+
+    private void kafkaIntake() throws Exception {
+        Properties props = producerConfig();
         String run = Long.toString(System.currentTimeMillis());
         long t0 = System.nanoTime();
         try (KafkaProducer<String, ConsentChangeRequested> producer = new KafkaProducer<>(props,
@@ -560,12 +566,7 @@ public final class Benchmark {
             }
             c.commit();
         }
-        Properties props = new Properties();
-        props.putAll(serdeConfig());
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrap());
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-        props.put(ProducerConfig.BATCH_SIZE_CONFIG, "65536");
+        Properties props = producerConfig();
         long t0 = System.nanoTime();
         try (KafkaProducer<String, ProcessorDirective> producer = new KafkaProducer<>(props, new StringSerializer(),
                 serializer())) {
