@@ -1,6 +1,5 @@
 package no.elekt.consent.testinfra;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,12 +13,13 @@ import java.util.List;
 
 /**
  * The real Apicurio Registry server, from the pre-built distribution on Maven Central, run as a child process.
- * 3.0.9 is the newest that runs on Java 17. Its archive is fetched into the local Maven repository on first use.
+ * 3.0.9 is the newest that runs on Java 17. Its archive is downloaded into the local Maven repository on first use.
  */
 public final class ApicurioRegistryServer implements AutoCloseable {
 
     public static final String VERSION = "3.0.9";
-    private static final String ARTIFACT = "io.apicurio:apicurio-registry-app:" + VERSION + ":tar.gz:all";
+    private static final String ARCHIVE_PATH = "io/apicurio/apicurio-registry-app/" + VERSION
+            + "/apicurio-registry-app-" + VERSION + "-all.tar.gz";
 
     private final int port;
     private Process process;
@@ -88,24 +88,57 @@ public final class ApicurioRegistryServer implements AutoCloseable {
         throw new IllegalStateException("Apicurio Registry did not become healthy in 90 s; see " + log);
     }
 
-    /** Unpacks the distribution under workDir, fetching it with Maven first if the local repository lacks it. */
+    /** Unpacks the distribution under workDir, downloading it into the local Maven repository first if absent. */
     private static Path unpack(Path workDir) throws IOException, InterruptedException {
         Path home = workDir.resolve("apicurio-registry-" + VERSION);
         if (Files.exists(home.resolve("apicurio-registry-app-" + VERSION + "-runner.jar"))) {
             return home;
         }
-        Path archive = localRepository().resolve("io/apicurio/apicurio-registry-app/" + VERSION
-                + "/apicurio-registry-app-" + VERSION + "-all.tar.gz");
+        Path archive = localRepository().resolve(ARCHIVE_PATH);
         if (!Files.exists(archive)) {
-            // A dependency declared in the POM cannot resolve this artifact (its parent POM is not on Maven
-            // Central), but copying it by coordinates works.
-            run(List.of(maven(), "-q", "-B", "dependency:copy", "-Dartifact=" + ARTIFACT,
-                    "-DoutputDirectory=" + workDir), workDir);
-            archive = workDir.resolve(archive.getFileName());
+            download(archive);
         }
         Files.createDirectories(home);
         run(List.of("tar", "xzf", archive.toString(), "-C", home.toString()), workDir);
         return home;
+    }
+
+    /**
+     * Fetches the archive from Maven Central by URL and checks it against the published SHA-1. Not through Maven:
+     * the artifact's parent POM is not on Maven Central, so Maven 3.9 refuses to resolve it by coordinates (3.8
+     * tolerated it), and a cached refusal then failed every later run.
+     */
+    private static void download(Path archive) throws IOException, InterruptedException {
+        String url = System.getProperty("consent.maven-central", "https://repo.maven.apache.org/maven2") + "/"
+                + ARCHIVE_PATH;
+        HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
+                .connectTimeout(Duration.ofSeconds(20)).build();
+        Files.createDirectories(archive.getParent());
+        Path partial = archive.resolveSibling(archive.getFileName() + ".part");
+        HttpResponse<Path> response = http.send(HttpRequest.newBuilder(URI.create(url)).GET().build(),
+                HttpResponse.BodyHandlers.ofFile(partial));
+        String expected = http.send(HttpRequest.newBuilder(URI.create(url + ".sha1")).GET().build(),
+                HttpResponse.BodyHandlers.ofString()).body().trim().split("\\s+")[0];
+        if (response.statusCode() != 200 || !expected.equalsIgnoreCase(sha1(partial))) {
+            Files.deleteIfExists(partial);
+            throw new IllegalStateException("Could not download " + url + " (HTTP " + response.statusCode()
+                    + " or checksum mismatch)");
+        }
+        Files.move(partial, archive, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static String sha1(Path file) throws IOException {
+        try (var in = Files.newInputStream(file)) {
+            java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-1");
+            byte[] buffer = new byte[1 << 16];
+            for (int n; (n = in.read(buffer)) > 0;) {
+                digest.update(buffer, 0, n);
+            }
+            return java.util.HexFormat.of().formatHex(digest.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static void run(List<String> command, Path dir) throws IOException, InterruptedException {
@@ -119,11 +152,6 @@ public final class ApicurioRegistryServer implements AutoCloseable {
     static Path localRepository() {
         String configured = System.getProperty("maven.repo.local");
         return configured != null ? Path.of(configured) : Path.of(System.getProperty("user.home"), ".m2", "repository");
-    }
-
-    private static String maven() {
-        File wrapper = new File("mvnw");
-        return wrapper.canExecute() ? wrapper.getAbsolutePath() : "mvn";
     }
 
     static String javaBinary() {
