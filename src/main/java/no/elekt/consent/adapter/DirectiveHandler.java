@@ -23,6 +23,8 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import no.elekt.consent.adapter.HandledDirectives.Handled;
 import no.elekt.consent.adapter.HandledDirectives.Key;
+import no.elekt.consent.events.ChangeKind;
+import no.elekt.consent.events.DirectiveAction;
 import no.elekt.consent.events.ProcessorDirective;
 import no.elekt.consent.events.PropagationReceipt;
 import no.elekt.consent.events.PurposeVersion;
@@ -35,7 +37,7 @@ import no.elekt.consent.kafka.DeadLetters;
  * <li>decode; what cannot be read goes to the dead-letter topic as it came;</li>
  * <li>a directive already handled gets its recorded receipt again, and no second call;</li>
  * <li>a directive whose purposes are all older than what was already applied (or than a later directive of the
- * same poll) is SUPERSEDED, without a call;</li>
+ * same poll) is SUPERSEDED, without a call, unless it is a deletion: a deletion is always carried out;</li>
  * <li>the rest go to the adapter; what it could not do is FAILED_PERMANENT and dead-lettered;</li>
  * <li>receipts are recorded, published, and acknowledged by Kafka before the Uni completes, so the directives'
  * offsets are committed only after their receipts are safe.</li>
@@ -124,37 +126,71 @@ public class DirectiveHandler {
                         .chain(() -> publish(adapter, outcomes)));
     }
 
-    /** Replays, supersedes, or hands to the adapter; answers one outcome per delivery, in order. */
+    /**
+     * The newest version known of one subject and purpose, what it asked, and where it came from: the adapter's
+     * record ({@code position} -1) or this poll (the delivery's index).
+     */
+    private record Newest(long version, DirectiveAction action, int position) {
+    }
+
+    /** A directive to carry out, and the newer grant to apply again after it (a late deletion), if any. */
+    private record Planned(Delivery delivery, ProcessorDirective grantAfter) {
+    }
+
+    /**
+     * Replays, supersedes, or hands to the adapter; answers one outcome per delivery, in order. A deletion is never
+     * superseded: once asked for it is carried out, in order (a grant that came after it in the poll runs after it).
+     * A deletion carried out after a newer grant was already applied is followed by that grant again, so the
+     * processor ends where the decisions in version order leave it.
+     */
     private Uni<List<Outcome>> decide(ProcessorAdapter adapter, List<Delivery> deliveries,
-            Map<String, PropagationReceipt> handled, Map<Key, Long> applied) {
-        Map<Key, Long> newest = new HashMap<>(applied);
-        for (Delivery d : deliveries) {
+            Map<String, PropagationReceipt> handled, Map<Key, HandledDirectives.Applied> applied) {
+        Map<Key, Newest> newest = new HashMap<>();
+        applied.forEach((key, a) -> newest.put(key, new Newest(a.version(), a.action(), -1)));
+        for (int i = 0; i < deliveries.size(); i++) {
+            Delivery d = deliveries.get(i);
             if (!handled.containsKey(d.id())) {
                 for (PurposeVersion pv : d.directive().getPurposes()) {
-                    newest.merge(new Key(d.directive().getSubjectId(), pv.getPurpose()), pv.getVersion(), Math::max);
+                    Newest candidate = new Newest(pv.getVersion(), d.directive().getAction(), i);
+                    newest.merge(new Key(d.directive().getSubjectId(), pv.getPurpose()), candidate,
+                            (known, mine) -> mine.version() > known.version() ? mine : known);
                 }
             }
         }
         Map<String, Result> decided = new HashMap<>();
-        List<Delivery> toApply = new ArrayList<>();
-        for (Delivery d : deliveries) {
+        List<Planned> toApply = new ArrayList<>();
+        for (int i = 0; i < deliveries.size(); i++) {
+            Delivery d = deliveries.get(i);
             if (handled.containsKey(d.id()) || decided.containsKey(d.id())
-                    || toApply.stream().anyMatch(other -> other.id().equals(d.id()))) {
+                    || toApply.stream().anyMatch(other -> other.delivery().id().equals(d.id()))) {
                 continue;
             }
+            boolean deletion = d.directive().getAction() == DirectiveAction.DELETE;
             long newer = supersededBy(d.directive(), newest);
-            if (newer > 0) {
+            if (newer > 0 && !deletion) {
                 decided.put(d.id(), Result.superseded("a newer decision (version " + newer + ") is already in force"));
             } else {
-                toApply.add(d);
+                toApply.add(new Planned(d, deletion ? grantToRestore(d.directive(), i, newest) : null));
             }
         }
-        Uni<List<Result>> results = toApply.isEmpty() ? Uni.createFrom().item(List.of())
-                : adapter.applyAll(toApply.stream().map(Delivery::directive).toList())
-                        .onFailure().recoverWithItem(e -> toApply.stream().map(x -> Result.failed(e)).toList());
+        List<ProcessorDirective> calls = new ArrayList<>();
+        toApply.forEach(p -> {
+            calls.add(p.delivery().directive());
+            if (p.grantAfter() != null) {
+                calls.add(p.grantAfter());
+            }
+        });
+        Uni<List<Result>> results = calls.isEmpty() ? Uni.createFrom().item(List.of())
+                : adapter.applyAll(calls)
+                        .onFailure().recoverWithItem(e -> calls.stream().map(x -> Result.failed(e)).toList());
         return results.map(list -> {
-            for (int i = 0; i < toApply.size(); i++) {
-                decided.put(toApply.get(i).id(), list.get(i));
+            int at = 0;
+            for (Planned p : toApply) {
+                Result result = list.get(at++);
+                if (p.grantAfter() != null) {
+                    result = result.thenRestored(list.get(at++), p.grantAfter().getPurposes().get(0).getVersion());
+                }
+                decided.put(p.delivery().id(), result);
             }
             List<Outcome> outcomes = new ArrayList<>();
             Map<String, PropagationReceipt> given = new HashMap<>(handled);
@@ -173,15 +209,33 @@ public class DirectiveHandler {
         });
     }
 
+    /**
+     * For a deletion at {@code position}: the newer grant applied before it (by the adapter earlier, or earlier in
+     * this poll) that the deletion would otherwise undo, as a RESUME of those purposes; or null.
+     */
+    private static ProcessorDirective grantToRestore(ProcessorDirective deletion, int position,
+            Map<Key, Newest> newest) {
+        List<PurposeVersion> restore = new ArrayList<>();
+        for (PurposeVersion pv : deletion.getPurposes()) {
+            Newest n = newest.get(new Key(deletion.getSubjectId(), pv.getPurpose()));
+            if (n != null && n.version() > pv.getVersion() && n.action() == DirectiveAction.RESUME
+                    && n.position() < position) {
+                restore.add(new PurposeVersion(pv.getPurpose(), n.version()));
+            }
+        }
+        return restore.isEmpty() ? null : ProcessorDirective.newBuilder(deletion)
+                .setAction(DirectiveAction.RESUME).setKind(ChangeKind.DECISION).setPurposes(restore).build();
+    }
+
     /** The newer version that makes this directive stale, or 0: stale only if every purpose has a newer version. */
-    private static long supersededBy(ProcessorDirective directive, Map<Key, Long> newest) {
+    private static long supersededBy(ProcessorDirective directive, Map<Key, Newest> newest) {
         long newer = Long.MAX_VALUE;
         for (PurposeVersion pv : directive.getPurposes()) {
-            long known = newest.getOrDefault(new Key(directive.getSubjectId(), pv.getPurpose()), 0L);
-            if (known <= pv.getVersion()) {
+            Newest known = newest.get(new Key(directive.getSubjectId(), pv.getPurpose()));
+            if (known == null || known.version() <= pv.getVersion()) {
                 return 0;
             }
-            newer = Math.min(newer, known);
+            newer = Math.min(newer, known.version());
         }
         return directive.getPurposes().isEmpty() ? 0 : newer;
     }

@@ -16,6 +16,7 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
+import no.elekt.consent.events.DirectiveAction;
 import no.elekt.consent.events.ProcessorDirective;
 import no.elekt.consent.events.PropagationReceipt;
 import no.elekt.consent.events.PurposeVersion;
@@ -23,14 +24,18 @@ import no.elekt.consent.events.ReceiptOutcome;
 
 /**
  * What adapters remember (V2__adapters.sql): the receipt of every directive handled, so a redelivery is answered
- * with the same receipt and no second call, and per processor, subject and purpose the highest version applied,
- * so older work is superseded.
+ * with the same receipt and no second call, and per processor, subject and purpose the highest version applied and
+ * what it asked, so older work is superseded (a deletion never is: see {@link DirectiveHandler}).
  */
 @ApplicationScoped
 public class HandledDirectives {
 
-    /** The version of one subject and purpose already applied at a processor. */
+    /** One subject and purpose at a processor. */
     public record Key(String subjectId, String purpose) {
+    }
+
+    /** The highest version applied for a subject and purpose, and what it asked (null if recorded before V5). */
+    public record Applied(long version, DirectiveAction action) {
     }
 
     private final Pool pool;
@@ -65,16 +70,17 @@ public class HandledDirectives {
     }
 
     /** The versions applied for these subjects. */
-    public Uni<Map<Key, Long>> appliedVersions(String processor, Set<String> subjectIds) {
+    public Uni<Map<Key, Applied>> appliedVersions(String processor, Set<String> subjectIds) {
         return pool.preparedQuery("""
-                select subject_id, purpose, version from adapter_applied_version
+                select subject_id, purpose, version, action from adapter_applied_version
                 where processor = $1 and subject_id = any($2)""")
                 .execute(Tuple.of(processor, subjectIds.toArray(String[]::new)))
                 .map(rows -> {
-                    Map<Key, Long> versions = new HashMap<>();
+                    Map<Key, Applied> versions = new HashMap<>();
                     for (Row row : rows) {
+                        String action = row.getString("action");
                         versions.put(new Key(row.getString("subject_id"), row.getString("purpose")),
-                                row.getLong("version"));
+                                new Applied(row.getLong("version"), action == null ? null : DirectiveAction.valueOf(action)));
                     }
                     return versions;
                 });
@@ -96,7 +102,7 @@ public class HandledDirectives {
             if (h.settlesVersion()) {
                 for (PurposeVersion pv : h.directive().getPurposes()) {
                     versions.add(Tuple.of(processor, h.directive().getSubjectId(), pv.getPurpose(), pv.getVersion(),
-                            OffsetDateTime.now(ZoneOffset.UTC)));
+                            h.directive().getAction().name(), OffsetDateTime.now(ZoneOffset.UTC)));
                 }
             }
         }
@@ -121,10 +127,12 @@ public class HandledDirectives {
             return Uni.createFrom().voidItem();
         }
         return connection.preparedQuery("""
-                insert into adapter_applied_version as v (processor, subject_id, purpose, version, updated_at)
-                values ($1, $2, $3, $4, $5)
+                insert into adapter_applied_version as v (processor, subject_id, purpose, version, action, updated_at)
+                values ($1, $2, $3, $4, $5, $6)
                 on conflict (processor, subject_id, purpose) do update
-                set version = greatest(v.version, excluded.version), updated_at = excluded.updated_at""")
+                set version = greatest(v.version, excluded.version),
+                    action = case when excluded.version > v.version then excluded.action else v.action end,
+                    updated_at = excluded.updated_at""")
                 .executeBatch(versions).replaceWithVoid();
     }
 

@@ -51,6 +51,22 @@ public record Result(ReceiptOutcome outcome, String detail, int attempts) {
                 : applied(whatWasDone);
     }
 
+    /**
+     * A deletion carried out after a newer grant was applied, followed by that grant again (so the deletion does not
+     * undo it): the deletion's outcome, unless restoring the grant failed.
+     */
+    public Result thenRestored(Result grant, long version) {
+        if (failed()) {
+            return this;
+        }
+        if (grant.failed()) {
+            return new Result(ReceiptOutcome.FAILED_PERMANENT, detail + "; then applying the newer grant (version "
+                    + version + ") again failed: " + grant.detail(), attempts + grant.attempts());
+        }
+        return new Result(outcome, detail + "; then the newer grant (version " + version + ") applied again",
+                attempts);
+    }
+
     public boolean failed() {
         return outcome == ReceiptOutcome.FAILED_PERMANENT;
     }

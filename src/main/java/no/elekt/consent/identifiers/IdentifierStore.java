@@ -1,13 +1,17 @@
 package no.elekt.consent.identifiers;
 
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.HashMap;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
@@ -15,62 +19,126 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
+import no.elekt.consent.problem.InvalidFieldException;
 
 /**
- * The identifiers processors need for a subject (e-mail, advertising ID, tokens), encrypted at rest.
- * A change may omit identifiers it sent before: the latest value of each type is kept for later directives.
+ * The identifiers processors need for a subject (e-mail, advertising ID, tokens), encrypted at rest. Every value of
+ * every type is kept until erasure, with when it was first and last seen: a second phone's token or a changed
+ * e-mail address is added, never put in place of the first, so erasure and every later directive reach them all.
+ * A change may omit identifiers it sent before.
  */
 @ApplicationScoped
 public class IdentifierStore {
 
-    private final IdentifierVault vault;
+    /** One value of one identifier type, with when it was first and last seen. */
+    public record Value(String value, Instant firstSeenAt, Instant lastSeenAt) {
+    }
 
-    IdentifierStore(IdentifierVault vault) {
+    private record Stored(long id, String type, Value value) {
+    }
+
+    private final IdentifierVault vault;
+    private final int maxValuesPerType;
+
+    IdentifierStore(IdentifierVault vault,
+            @ConfigProperty(name = "consent.identifiers.max-values-per-type", defaultValue = "20") int maxValuesPerType) {
         this.vault = vault;
+        this.maxValuesPerType = maxValuesPerType;
     }
 
     /**
-     * Stores the fresh values and answers every identifier known for the subject. Pass the connection of the
-     * change's transaction.
+     * Adds the fresh values (and marks known ones as seen now), and answers every value known for the subject, by
+     * type, newest first. Pass the connection of the change's transaction. A new value beyond the bound per type
+     * fails with {@link InvalidFieldException} naming the identifier, so nothing of the change is stored.
      */
-    public Uni<Map<String, String>> merge(SqlClient client, String subjectId, Map<String, String> fresh) {
-        return load(client, subjectId).chain(known -> {
-            // in type order, so concurrent merges of one subject lock its rows in the same order
-            Map<String, String> changed = new TreeMap<>();
-            fresh.forEach((type, value) -> {
-                if (!value.equals(known.get(type))) {
-                    changed.put(type, value);
-                }
-            });
-            known.putAll(fresh);
-            if (changed.isEmpty()) {
-                return Uni.createFrom().item(known);
+    public Uni<Map<String, List<String>>> merge(SqlClient client, String subjectId, Map<String, String> fresh) {
+        if (fresh.isEmpty()) {
+            return load(client, subjectId);
+        }
+        // values are compared decrypted, so concurrent changes of one subject add theirs one after the other
+        return client.preparedQuery("select pg_advisory_xact_lock(hashtextextended($1, 0))")
+                .execute(Tuple.of("subject_identifier:" + subjectId))
+                .chain(() -> stored(client, subjectId))
+                .chain(known -> write(client, subjectId, known, fresh)
+                        .map(x -> valuesByType(known, fresh)));
+    }
+
+    private Uni<Void> write(SqlClient client, String subjectId, List<Stored> known, Map<String, String> fresh) {
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        List<Tuple> seen = new ArrayList<>();
+        List<Tuple> added = new ArrayList<>();
+        for (Map.Entry<String, String> e : new TreeMap<>(fresh).entrySet()) {
+            Stored match = known.stream()
+                    .filter(s -> s.type().equals(e.getKey()) && s.value().value().equals(e.getValue()))
+                    .findFirst().orElse(null);
+            if (match != null) {
+                seen.add(Tuple.of(match.id(), now));
+                continue;
             }
-            OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
-            List<Tuple> rows = changed.entrySet().stream()
-                    .map(e -> Tuple.of(subjectId, e.getKey(), Buffer.buffer(vault.encryptText(e.getValue())), now))
-                    .toList();
-            return client.preparedQuery("""
-                    insert into subject_identifier (subject_id, type, ciphertext, updated_at) values ($1, $2, $3, $4)
-                    on conflict (subject_id, type) do update
-                    set ciphertext = excluded.ciphertext, updated_at = excluded.updated_at""")
-                    .executeBatch(rows)
-                    .replaceWith(known);
+            long ofType = known.stream().filter(s -> s.type().equals(e.getKey())).count();
+            if (ofType >= maxValuesPerType) {
+                throw new InvalidFieldException("identifiers." + e.getKey(), "the subject already has "
+                        + maxValuesPerType + " values of this type, the most kept per subject; send the change "
+                        + "without it (the values known are used), or erase the subject's data first");
+            }
+            added.add(Tuple.of(subjectId, e.getKey(), Buffer.buffer(vault.encryptText(e.getValue())), now, now));
+        }
+        List<Uni<Void>> writes = new ArrayList<>();
+        if (!seen.isEmpty()) {
+            writes.add(client.preparedQuery("update subject_identifier set last_seen_at = $2 where id = $1")
+                    .executeBatch(seen).replaceWithVoid());
+        }
+        if (!added.isEmpty()) {
+            writes.add(client.preparedQuery("""
+                    insert into subject_identifier (subject_id, type, ciphertext, first_seen_at, last_seen_at)
+                    values ($1, $2, $3, $4, $5)""").executeBatch(added).replaceWithVoid());
+        }
+        return Uni.join().all(writes).andFailFast().replaceWithVoid();
+    }
+
+    /** Every value known for the subject, decrypted, by type, newest first; through a connection or the pool. */
+    public Uni<Map<String, List<String>>> load(SqlClient client, String subjectId) {
+        return stored(client, subjectId).map(known -> valuesByType(known, Map.of()));
+    }
+
+    /** Every value known for the subject with when it was first and last seen, by type: for the export. */
+    public Uni<Map<String, List<Value>>> describe(SqlClient client, String subjectId) {
+        return stored(client, subjectId).map(known -> {
+            Map<String, List<Value>> byType = new TreeMap<>();
+            known.forEach(s -> byType.computeIfAbsent(s.type(), t -> new ArrayList<>()).add(s.value()));
+            return byType;
         });
     }
 
-    /** Every identifier known for the subject, decrypted; through a connection or the pool. */
-    public Uni<Map<String, String>> load(SqlClient client, String subjectId) {
-        return client.preparedQuery("select type, ciphertext from subject_identifier where subject_id = $1")
+    private Uni<List<Stored>> stored(SqlClient client, String subjectId) {
+        return client.preparedQuery("""
+                select id, type, ciphertext, first_seen_at, last_seen_at from subject_identifier
+                where subject_id = $1 order by last_seen_at desc, id desc""")
                 .execute(Tuple.of(subjectId))
                 .map(this::decryptAll);
     }
 
-    private Map<String, String> decryptAll(RowSet<Row> rows) {
-        Map<String, String> identifiers = new HashMap<>();
+    private List<Stored> decryptAll(RowSet<Row> rows) {
+        List<Stored> stored = new ArrayList<>();
         for (Row row : rows) {
-            identifiers.put(row.getString("type"), vault.decryptText(row.getBuffer("ciphertext").getBytes()));
+            stored.add(new Stored(row.getLong("id"), row.getString("type"), new Value(
+                    vault.decryptText(row.getBuffer("ciphertext").getBytes()),
+                    row.getOffsetDateTime("first_seen_at").toInstant(),
+                    row.getOffsetDateTime("last_seen_at").toInstant())));
         }
-        return identifiers;
+        return stored;
+    }
+
+    /** The values by type, newest first: the fresh ones (just seen), then the known ones as last seen. */
+    private static Map<String, List<String>> valuesByType(List<Stored> known, Map<String, String> fresh) {
+        Map<String, List<String>> byType = new LinkedHashMap<>();
+        fresh.forEach((type, value) -> byType.computeIfAbsent(type, t -> new ArrayList<>()).add(value));
+        for (Stored s : known) { // already newest first
+            List<String> values = byType.computeIfAbsent(s.type(), t -> new ArrayList<>());
+            if (!values.contains(s.value().value())) {
+                values.add(s.value().value());
+            }
+        }
+        return byType;
     }
 }

@@ -4,6 +4,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 import no.elekt.consent.events.ChangeKind;
 import no.elekt.consent.events.Decision;
 import no.elekt.consent.events.DirectiveAction;
@@ -22,6 +24,9 @@ public record ChangeView(
         Instant recordedAt,
         String source,
         String policyVersion,
+        @Schema(description = "False when the change occurred before the decision in force (it arrived late): "
+                + "recorded as proof, propagated nowhere; not an error, do not retry it")
+        boolean inForce,
         List<PropagationView> propagations) {
 
     public record PropagationView(UUID directiveId, String processor, DirectiveAction action,
@@ -36,7 +41,7 @@ public record ChangeView(
     public static ChangeView of(ConsentRecord r, List<Propagation> propagations) {
         Instant now = Instant.now();
         return new ChangeView(r.changeId, r.subjectId, r.purpose, r.kind, r.decision, r.version, r.occurredAt,
-                r.recordedAt, r.source, r.policyVersion,
+                r.recordedAt, r.source, r.policyVersion, r.inForce,
                 propagations.stream().map(p -> PropagationView.of(p, now)).toList());
     }
 }

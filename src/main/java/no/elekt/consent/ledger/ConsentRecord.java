@@ -55,6 +55,10 @@ public class ConsentRecord extends PanacheEntityBase {
     @Column(name = "request_id")
     public UUID requestId;
 
+    /** False for a change that occurred before the decision in force: kept as proof, propagated nowhere. */
+    @Column(name = "in_force", nullable = false)
+    public boolean inForce;
+
     /** A ledger row read with the raw client. */
     static ConsentRecord of(Row row) {
         ConsentRecord r = new ConsentRecord();
@@ -69,6 +73,7 @@ public class ConsentRecord extends PanacheEntityBase {
         r.source = row.getString("source");
         r.policyVersion = row.getString("policy_version");
         r.requestId = row.getUUID("request_id");
+        r.inForce = row.getBoolean("in_force");
         return r;
     }
 }

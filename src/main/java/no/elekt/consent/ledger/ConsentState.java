@@ -16,7 +16,7 @@ import jakarta.persistence.Table;
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 import no.elekt.consent.events.Decision;
 
-/** The decision in force for one subject and purpose; written only by the ledger's version upsert. */
+/** The decision in force for one subject and purpose (the change that occurred last); written only by the ledger's version upsert. */
 @Entity
 @Table(name = "consent_state")
 @IdClass(ConsentState.Key.class)
@@ -36,6 +36,10 @@ public class ConsentState extends PanacheEntityBase {
 
     @Column(name = "change_id")
     public UUID changeId;
+
+    /** When the change in force occurred: a change that occurred before it is not in force. */
+    @Column(name = "occurred_at")
+    public Instant occurredAt;
 
     @Column(name = "updated_at")
     public Instant updatedAt;

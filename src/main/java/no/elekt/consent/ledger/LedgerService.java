@@ -137,6 +137,12 @@ public class LedgerService {
             errors.add(new FieldError("purpose",
                     "unknown purpose; one of " + policy.purposes().keySet()));
         }
+        if (request.policyVersion() != null && !policy.policyVersions().contains(request.policyVersion())) {
+            errors.add(new FieldError("policyVersion", "not a version of the policy; one of " + policy.policyVersions()));
+        } else if (request.policyVersion() == null && request.decision() == Decision.GRANTED) {
+            errors.add(new FieldError("policyVersion", "is required with a grant: the version of the policy text the "
+                    + "person agreed to; one of " + policy.policyVersions()));
+        }
         if (request.occurredAt().isAfter(Instant.now().plus(maxClockSkew))) {
             errors.add(new FieldError("occurredAt",
                     "is in the future (more than " + maxClockSkew.toMinutes() + " minutes ahead)"));
@@ -179,58 +185,117 @@ public class LedgerService {
     }
 
     /**
-     * Appends one change: new version, identifiers, ledger row, propagations and outbox events, on the connection of
-     * the caller's transaction. The raw pool rather than Hibernate: this is the service's hottest write, and the
-     * three inserts go out pipelined, in one round trip.
+     * Appends one change, on the connection of the caller's transaction: its version, then, if it is the decision in
+     * force, the identifiers, ledger row, propagations and outbox events; if it occurred before the decision in force
+     * (it arrived late), only the ledger row, marked as not in force, and the canonical event saying so. The raw pool
+     * rather than Hibernate: this is the service's hottest write, and the inserts go out pipelined.
      */
     public Uni<ChangeView> append(SqlConnection connection, Change change, UUID changeId) {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        return nextVersion(connection, change, changeId, now)
-                .chain(version -> identifierStore.merge(connection, change.subjectId(), change.identifiers())
-                        .chain(identifiers -> {
-                            ConsentRecord record = ledgerEntry(change, changeId, version, now);
-                            List<Propagation> propagations = change.directives().stream()
-                                    .map(d -> propagation(changeId, change.subjectId(), d, now))
-                                    .toList();
-                            List<Uni<Void>> writes = new ArrayList<>(List.of(insert(connection, record),
-                                    outbox.add(connection, events(record, propagations, identifiers))));
-                            if (!propagations.isEmpty()) {
-                                writes.add(insert(connection, propagations));
-                            }
-                            return Uni.join().all(writes).andFailFast().map(x -> {
-                                metrics.counter("consent_changes_recorded", "purpose", change.purpose(),
-                                        "kind", change.kind().name()).increment();
-                                // per change at DEBUG: at a thousand changes a second, the ledger is the record
-                                LOG.debugf("Recorded change %s: subject %s, %s %s %s, version %d, %d directives",
-                                        changeId, change.subjectId(), change.kind(), change.purpose(),
-                                        change.decision(), version, propagations.size());
-                                return ChangeView.of(record, propagations);
-                            });
-                        }));
+        return nextVersion(connection, change, changeId, now).chain(versioned -> {
+            ConsentRecord record = ledgerEntry(change, changeId, versioned, now);
+            if (!versioned.inForce()) {
+                return Uni.join().all(insert(connection, record),
+                        outbox.add(connection, events(record, List.of(), Map.of()))).andFailFast()
+                        .map(x -> recorded(record, List.of()));
+            }
+            return identifiers(connection, change).chain(identifiers -> {
+                List<Propagation> propagations = change.directives().stream()
+                        .map(d -> propagation(changeId, change.subjectId(), d, now))
+                        .toList();
+                List<Uni<Void>> writes = new ArrayList<>(List.of(insert(connection, record),
+                        outbox.add(connection, events(record, propagations, identifiers))));
+                if (!propagations.isEmpty()) {
+                    writes.add(insert(connection, propagations));
+                }
+                return Uni.join().all(writes).andFailFast().map(x -> recorded(record, propagations));
+            });
+        });
     }
 
-    /** Bumps the version of the subject and purpose; the row lock orders concurrent changes of the same pair. */
-    private static Uni<Long> nextVersion(SqlConnection connection, Change change, UUID changeId, Instant now) {
+    private ChangeView recorded(ConsentRecord record, List<Propagation> propagations) {
+        metrics.counter("consent_changes_recorded", "purpose", record.purpose, "kind", record.kind.name(),
+                "in_force", Boolean.toString(record.inForce)).increment();
+        // per change at DEBUG: at a thousand changes a second, the ledger is the record
+        LOG.debugf("Recorded change %s: subject %s, %s %s %s, version %d, %s, %d directives", record.changeId,
+                record.subjectId, record.kind, record.purpose, record.decision, record.version,
+                record.inForce ? "in force" : "not in force (occurred before the decision in force)",
+                propagations.size());
+        return ChangeView.of(record, propagations);
+    }
+
+    /**
+     * The identifiers the change's directives carry: every value known for the subject and the change's own. The
+     * change's own are kept only if it occurred after the subject's latest erasure: a change of before an erasure
+     * (a dead letter replayed, a phone that was offline) never brings back identifiers the erasure purged.
+     */
+    private Uni<Map<String, List<String>>> identifiers(SqlConnection connection, Change change) {
+        if (change.identifiers().isEmpty()) {
+            return identifierStore.load(connection, change.subjectId());
+        }
         return connection.preparedQuery("""
-                insert into consent_state as s (subject_id, purpose, decision, version, change_id, updated_at)
-                values ($1, $2, $3, 1, $4, $5)
+                select exists (select 1 from consent_record
+                               where subject_id = $1 and kind = 'ERASURE' and occurred_at > $2)""")
+                .execute(Tuple.of(change.subjectId(), utc(change.occurredAt())))
+                .chain(rows -> rows.iterator().next().getBoolean(0)
+                        ? identifierStore.load(connection, change.subjectId()).map(known -> withOwn(known,
+                                change.identifiers()))
+                        : identifierStore.merge(connection, change.subjectId(), change.identifiers()));
+    }
+
+    /** The values known, with the change's own in front: for its directives only, not kept. */
+    private static Map<String, List<String>> withOwn(Map<String, List<String>> known, Map<String, String> own) {
+        Map<String, List<String>> all = new TreeMap<>(known);
+        own.forEach((type, value) -> {
+            List<String> values = new ArrayList<>(List.of(value));
+            all.getOrDefault(type, List.of()).stream().filter(v -> !v.equals(value)).forEach(values::add);
+            all.put(type, values);
+        });
+        return all;
+    }
+
+    /** A change's version, and whether it is the decision in force. */
+    private record Versioned(long version, boolean inForce) {
+    }
+
+    /**
+     * Numbers the change and decides whether it is in force: the change that occurred last is (ties by arrival);
+     * one that occurred before the change in force is recorded, not in force. The row lock on the state row orders
+     * concurrent changes of the same subject and purpose.
+     */
+    private static Uni<Versioned> nextVersion(SqlConnection connection, Change change, UUID changeId, Instant now) {
+        return connection.preparedQuery("""
+                insert into consent_state as s (subject_id, purpose, decision, version, change_id, occurred_at,
+                    last_version, updated_at)
+                values ($1, $2, $3, 1, $4, $5, 1, $6)
                 on conflict (subject_id, purpose) do update
-                set decision = coalesce(excluded.decision, s.decision), version = s.version + 1,
-                    change_id = excluded.change_id, updated_at = excluded.updated_at
-                returning version""")
+                set last_version = s.last_version + 1,
+                    decision = case when excluded.occurred_at >= s.occurred_at
+                                    then coalesce(excluded.decision, s.decision) else s.decision end,
+                    version = case when excluded.occurred_at >= s.occurred_at
+                                   then s.last_version + 1 else s.version end,
+                    change_id = case when excluded.occurred_at >= s.occurred_at
+                                     then excluded.change_id else s.change_id end,
+                    occurred_at = greatest(s.occurred_at, excluded.occurred_at),
+                    updated_at = excluded.updated_at
+                returning last_version, change_id = $4 as in_force""")
                 .execute(Tuple.of(change.subjectId(), change.purpose(),
-                        change.decision() == null ? null : change.decision().name(), changeId, utc(now)))
-                .map(rows -> rows.iterator().next().getLong(0));
+                        change.decision() == null ? null : change.decision().name(), changeId,
+                        utc(change.occurredAt()), utc(now)))
+                .map(rows -> {
+                    Row row = rows.iterator().next();
+                    return new Versioned(row.getLong("last_version"), row.getBoolean("in_force"));
+                });
     }
 
     private static Uni<Void> insert(SqlConnection connection, ConsentRecord r) {
         return connection.preparedQuery("""
                 insert into consent_record (change_id, subject_id, purpose, kind, decision, version, occurred_at,
-                    recorded_at, source, policy_version, request_id)
-                values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)""")
+                    recorded_at, source, policy_version, request_id, in_force)
+                values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)""")
                 .execute(Tuple.from(Arrays.asList(r.changeId, r.subjectId, r.purpose, r.kind.name(),
                         r.decision == null ? null : r.decision.name(), r.version, utc(r.occurredAt),
-                        utc(r.recordedAt), r.source, r.policyVersion, r.requestId)))
+                        utc(r.recordedAt), r.source, r.policyVersion, r.requestId, r.inForce)))
                 .replaceWithVoid();
     }
 
@@ -249,14 +314,15 @@ public class LedgerService {
         return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
     }
 
-    private static ConsentRecord ledgerEntry(Change change, UUID changeId, long version, Instant now) {
+    private static ConsentRecord ledgerEntry(Change change, UUID changeId, Versioned versioned, Instant now) {
         ConsentRecord record = new ConsentRecord();
         record.changeId = changeId;
         record.subjectId = change.subjectId();
         record.purpose = change.purpose();
         record.kind = change.kind();
         record.decision = change.decision();
-        record.version = version;
+        record.version = versioned.version();
+        record.inForce = versioned.inForce();
         record.occurredAt = change.occurredAt();
         record.recordedAt = now;
         record.source = change.source();
@@ -280,7 +346,7 @@ public class LedgerService {
     }
 
     private List<Outbox.Event> events(ConsentRecord record, List<Propagation> propagations,
-            Map<String, String> identifiers) {
+            Map<String, List<String>> identifiers) {
         ConsentChanged changed = ConsentChanged.newBuilder()
                 .setEventId(UUID.randomUUID().toString())
                 .setChangeId(record.changeId.toString())
@@ -297,6 +363,7 @@ public class LedgerService {
                 .setDirectives(propagations.stream()
                         .map(p -> new PlannedDirective(p.directiveId.toString(), p.processor, p.action))
                         .toList())
+                .setInForce(record.inForce)
                 .build();
         List<Outbox.Event> events = new ArrayList<>();
         events.add(new Outbox.Event(CHANGES_TOPIC, record.subjectId, UUID.fromString(changed.getEventId()), changed));
@@ -330,11 +397,11 @@ public class LedgerService {
                                 directive(p, ConsentRecord.of(rows.iterator().next()), identifiers)))))));
     }
 
-    /** A directive carries only the identifiers its processor needs. */
-    ProcessorDirective directive(Propagation p, ConsentRecord record, Map<String, String> identifiers) {
+    /** A directive carries only the identifiers its processor needs: every value of each, newest first. */
+    ProcessorDirective directive(Propagation p, ConsentRecord record, Map<String, List<String>> identifiers) {
         List<String> needed = policy.processor(p.processor).identifiers();
-        Map<String, String> own = identifiers.entrySet().stream()
-                .filter(e -> needed.contains(e.getKey()))
+        Map<String, List<String>> own = identifiers.entrySet().stream()
+                .filter(e -> needed.contains(e.getKey()) && !e.getValue().isEmpty())
                 .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
         return ProcessorDirective.newBuilder()
                 .setDirectiveId(p.directiveId.toString())
@@ -344,7 +411,9 @@ public class LedgerService {
                 .setAction(p.action)
                 .setKind(record.kind)
                 .setPurposes(List.of(new PurposeVersion(record.purpose, record.version)))
-                .setIdentifiers(own)
+                .setIdentifiers(own.entrySet().stream()
+                        .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().get(0))))
+                .setIdentifierValues(own)
                 .setIssuedAt(record.recordedAt)
                 .setDeadline(p.deadline)
                 .build();

@@ -23,10 +23,11 @@ import no.elekt.consent.security.Roles;
 @RolesAllowed({ Roles.READER, Roles.OPS })
 public class SubjectResource {
 
-    public record CurrentConsent(String purpose, Decision decision, long version, UUID changeId, Instant updatedAt) {
+    public record CurrentConsent(String purpose, Decision decision, long version, UUID changeId, Instant occurredAt,
+            Instant updatedAt) {
 
         public static CurrentConsent of(ConsentState s) {
-            return new CurrentConsent(s.purpose, s.decision, s.version, s.changeId, s.updatedAt);
+            return new CurrentConsent(s.purpose, s.decision, s.version, s.changeId, s.occurredAt, s.updatedAt);
         }
     }
 

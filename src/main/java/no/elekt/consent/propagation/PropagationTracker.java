@@ -58,7 +58,8 @@ public class PropagationTracker {
      * Applies one poll of receipts in one transaction (a read, then the updates pipelined) and answers the directive
      * ids no propagation is known for. The raw pool, not Hibernate: this is the hottest write of the core after
      * intake, and runs on whatever thread the consumer is on. A closed propagation stays closed, so a redelivered
-     * receipt changes nothing more.
+     * receipt changes nothing more. A deletion answered SUPERSEDED (an adapter of an older version) is FAILED: a
+     * deletion once asked for is carried out, so it is left for ops to retry, never counted as done.
      */
     public Uni<Set<String>> applyAll(List<PropagationReceipt> receipts) {
         Set<String> unknown = new HashSet<>();
@@ -96,8 +97,14 @@ public class PropagationTracker {
                     decisive.keySet().stream().filter(id -> !found.contains(id))
                             .forEach(id -> unknown.add(id.toString()));
                     return connection.preparedQuery("""
-                            update propagation set status = $2, attempts = greatest(attempts, $3),
-                                detail = left(nullif($4, ''), 512), updated_at = $5
+                            update propagation
+                            set status = case when action = 'DELETE' and $2 = 'SUPERSEDED' then 'FAILED' else $2 end,
+                                attempts = greatest(attempts, $3),
+                                detail = case when action = 'DELETE' and $2 = 'SUPERSEDED'
+                                              then 'the adapter skipped a deletion as superseded: a deletion never '
+                                                   || 'is; retry it'
+                                              else left(nullif($4, ''), 512) end,
+                                updated_at = $5
                             where directive_id = $1 and status = any($6)
                             returning directive_id, processor, subject_id, status""")
                             .executeBatch(updates);

@@ -2,6 +2,7 @@ package no.elekt.consent.rights;
 
 import jakarta.annotation.security.RolesAllowed;
 import no.elekt.consent.security.Roles;
+import no.elekt.consent.security.SourceScope;
 import java.net.URI;
 import java.util.UUID;
 
@@ -31,9 +32,11 @@ import no.elekt.consent.ledger.ConsentChangeRequest;
 public class RightsResource {
 
     private final RightsService rights;
+    private final SourceScope sourceScope;
 
-    RightsResource(RightsService rights) {
+    RightsResource(RightsService rights, SourceScope sourceScope) {
         this.rights = rights;
+        this.sourceScope = sourceScope;
     }
 
     @POST
@@ -43,6 +46,7 @@ public class RightsResource {
     @Operation(summary = "Record a rights request (ERASURE, OBJECTION, RESTRICTION, APP_UNINSTALLED) and propagate it")
     @APIResponse(responseCode = "202", description = "Recorded durably; propagation planned, with the deadline")
     @APIResponse(responseCode = "400", description = "Invalid request, the field at fault named")
+    @APIResponse(responseCode = "403", description = "The caller may not write for this source")
     @APIResponse(responseCode = "422", description = "Idempotency-Key reused with another body")
     public Uni<Response> submit(
             @PathParam("subjectId") @Pattern(regexp = ConsentChangeRequest.SUBJECT_ID,
@@ -51,6 +55,7 @@ public class RightsResource {
             @Parameter(description = "Repeating a key with the same body answers the same request, and emits nothing new")
             @HeaderParam("Idempotency-Key") @Pattern(regexp = "[\\x21-\\x7e]{1,128}",
                     message = "must be 1-128 visible ASCII characters") String idempotencyKey) {
+        sourceScope.checkMayWrite(submission.source());
         return rights.submit(subjectId, submission, idempotencyKey)
                 .map(submitted -> Response.accepted(submitted.request())
                         .location(URI.create("/v1/subjects/" + subjectId + "/requests/"

@@ -6,7 +6,6 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
@@ -44,7 +43,6 @@ import no.elekt.consent.propagation.Propagation;
 public class RightsService {
 
     private static final Logger LOG = Logger.getLogger(RightsService.class);
-    static final String SOURCE = "rights-request";
 
     /** The request as recorded, and whether this call recorded it or found it under its idempotency key. */
     public record Submitted(RequestView request, boolean replayed) {
@@ -53,7 +51,7 @@ public class RightsService {
     /** Everything the service holds about a subject, as one document. */
     public record SubjectExport(String subjectId, Instant exportedAt, List<CurrentConsent> consents,
             List<no.elekt.consent.ledger.HistoryEntry> history, List<RequestView> requests,
-            Map<String, String> identifiers, Instant identifiersPurgedAt) {
+            Map<String, List<IdentifierStore.Value>> identifiers, Instant identifiersPurgedAt) {
     }
 
     private final Policy policy;
@@ -78,11 +76,12 @@ public class RightsService {
         List<PurposePlan> plans = planner.forRequest(submission.type().kind(), submission.purposes());
         String requestHash = idempotencyKey == null ? null
                 : IdempotencyKey.hash(json, "rights-request", subjectId, submission.type(),
-                        submission.purposes() == null ? null : submission.purposes().stream().sorted().distinct().toList());
+                        submission.purposes() == null ? null : submission.purposes().stream().sorted().distinct().toList(),
+                        submission.source());
         UUID requestId = UUID.randomUUID();
         return pool.withTransaction(connection -> ledger.claim(connection, idempotencyKey, requestHash, requestId)
                 .chain(previous -> previous != null ? Uni.createFrom().item(new Claim(previous, null))
-                        : record(connection, subjectId, submission.type(), plans, requestId)
+                        : record(connection, subjectId, submission.type(), submission.source(), plans, requestId)
                                 .map(view -> new Claim(null, view))))
                 .chain(claim -> claim.recorded() != null ? Uni.createFrom().item(new Submitted(claim.recorded(), false))
                         : Panache.withSession(() -> RightsRequest.<RightsRequest>findById(claim.previous())
@@ -93,7 +92,7 @@ public class RightsService {
     private record Claim(UUID previous, RequestView recorded) {
     }
 
-    private Uni<RequestView> record(SqlConnection connection, String subjectId, RequestType type,
+    private Uni<RequestView> record(SqlConnection connection, String subjectId, RequestType type, String source,
             List<PurposePlan> plans, UUID requestId) {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         RightsRequest request = new RightsRequest();
@@ -111,7 +110,7 @@ public class RightsService {
                         OffsetDateTime.ofInstant(request.deadline, ZoneOffset.UTC)))
                 .chain(() -> Multi.createFrom().iterable(plans)
                         .onItem().transformToUniAndConcatenate(plan -> ledger.append(connection, new LedgerService.Change(
-                                subjectId, plan.purpose(), type.kind(), plan.decision(), now, SOURCE, null, requestId,
+                                subjectId, plan.purpose(), type.kind(), plan.decision(), now, source, null, requestId,
                                 Map.of(), plan.directives()), UUID.randomUUID()))
                         .collect().asList())
                 .map(changes -> {
@@ -159,10 +158,10 @@ public class RightsService {
                                 subjectId)
                                 .chain(requests -> Multi.createFrom().iterable(requests)
                                         .onItem().transformToUniAndConcatenate(this::view).collect().asList()
-                                        .chain(views -> identifiers.load(pool, subjectId).map(ids -> new SubjectExport(
+                                        .chain(views -> identifiers.describe(pool, subjectId).map(ids -> new SubjectExport(
                                                 subjectId, Instant.now(),
                                                 consents.stream().map(CurrentConsent::of).toList(), history, views,
-                                                new TreeMap<>(ids), lastPurge(requests)))))));
+                                                ids, lastPurge(requests)))))));
     }
 
     private static Instant lastPurge(List<RightsRequest> requests) {

@@ -1,6 +1,8 @@
 package no.elekt.consent.adapter;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static com.github.tomakehurst.wiremock.client.WireMock.deleteRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.putRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
@@ -15,6 +17,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import com.github.tomakehurst.wiremock.client.WireMock;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.security.AttributeType;
@@ -22,6 +25,7 @@ import io.quarkus.test.security.SecurityAttribute;
 import io.quarkus.test.security.TestSecurity;
 import no.elekt.consent.security.Roles;
 import no.elekt.consent.security.SourceScope;
+import no.elekt.consent.events.ChangeKind;
 import no.elekt.consent.events.DirectiveAction;
 import no.elekt.consent.events.ProcessorDirective;
 import no.elekt.consent.events.PropagationReceipt;
@@ -78,13 +82,13 @@ class DirectiveHandlingTest {
     }
 
     @Test
-    void aDirectiveOlderThanWhatWasAppliedIsSupersededWithoutACall() {
+    void aSuppressionOlderThanWhatWasAppliedIsSupersededWithoutACall() {
         String user = Directives.unique("eliq-user");
         ProcessorDirective newer = Directives.directive("eliq", DirectiveAction.RESUME, "energy-insights", 3,
                 Map.of("eliqUserId", user));
-        ProcessorDirective older = ProcessorDirective.newBuilder(delete(user))
+        ProcessorDirective older = ProcessorDirective.newBuilder(Directives.directive("eliq", DirectiveAction.SUPPRESS,
+                "energy-insights", 2, Map.of("eliqUserId", user)))
                 .setSubjectId(newer.getSubjectId())
-                .setPurposes(List.of(new PurposeVersion("energy-insights", 2L)))
                 .build();
 
         Directives.publish(newer, older);
@@ -98,6 +102,23 @@ class DirectiveHandlingTest {
         eliq.verifyThat(1, putRequestedFor(urlPathEqualTo(ProcessorStandIns.ELIQ_BASE_PATH + "/v3/users/" + user
                 + "/consents")));
         eliq.verifyThat(0, deleteRequestedFor(urlPathEqualTo(USERS + user)));
+    }
+
+    @Test
+    void aDeletionWaitingInOnePollWithALaterResumeIsCarriedOutThenTheResume() {
+        String user = Directives.unique("eliq-user");
+        ProcessorDirective erasure = Directives.directive("eliq", DirectiveAction.DELETE, ChangeKind.ERASURE,
+                "energy-insights", 1, Map.of("eliqUserId", user));
+        ProcessorDirective grant = ProcessorDirective.newBuilder(Directives.directive("eliq", DirectiveAction.RESUME,
+                "energy-insights", 2, Map.of("eliqUserId", user))).setSubjectId(erasure.getSubjectId()).build();
+
+        Directives.publish(erasure, grant); // one producer batch: the adapter reads both in one poll
+        List<PropagationReceipt> receipts = kafka.await(Directives.RECEIPTS, erasure.getSubjectId(), 2);
+
+        assertThat(receipts).extracting(PropagationReceipt::getOutcome)
+                .containsExactly(ReceiptOutcome.APPLIED, ReceiptOutcome.APPLIED);
+        List<LoggedRequest> calls = eliq.find(anyRequestedFor(urlPathMatching(".*" + user + ".*")));
+        assertThat(calls).extracting(r -> r.getMethod().getName()).containsExactly("DELETE", "PUT");
     }
 
     @Test

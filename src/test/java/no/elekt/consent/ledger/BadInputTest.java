@@ -83,6 +83,15 @@ class BadInputTest {
     }
 
     @Test
+    void aPolicyVersionThePolicyDoesNotListIsNamedAndAGrantMustNameOne() {
+        refused(with("policyVersion", "no-2099-01-01"), 400, "policyVersion");
+        Map<String, Object> grant = with("decision", "GRANTED");
+        refused(grant, 400, "policyVersion");
+        grant.put("policyVersion", "dk-2023-04-27");
+        given().contentType(ContentType.JSON).body(grant).post("/v1/consent-changes").then().statusCode(202);
+    }
+
+    @Test
     void malformedJsonIsAProblem() {
         given().contentType(ContentType.JSON).body("{\"subjectId\": \"" + subject + "\", ")
                 .post("/v1/consent-changes")

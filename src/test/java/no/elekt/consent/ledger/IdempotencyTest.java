@@ -25,7 +25,7 @@ class IdempotencyTest {
 
     private static Map<String, Object> body(String subject, String decision) {
         return Map.of("subjectId", subject, "purpose", "marketing", "decision", decision,
-                "occurredAt", "2026-01-02T03:04:05Z", "source", "web");
+                "occurredAt", "2026-01-02T03:04:05Z", "source", "web", "policyVersion", "no-2023-04-27");
     }
 
     @Test

@@ -42,7 +42,8 @@ class KafkaOutageTest {
                     given().contentType(ContentType.JSON)
                             .body(Map.of("subjectId", subject, "purpose", "analytics",
                                     "decision", i % 2 == 0 ? "WITHDRAWN" : "GRANTED",
-                                    "occurredAt", Instant.now().toString(), "source", "app-android"))
+                                    "occurredAt", Instant.now().toString(), "source", "app-android",
+                                    "policyVersion", "no-2023-04-27"))
                             .post("/v1/consent-changes").then().statusCode(202);
                 }
             }

@@ -49,7 +49,8 @@ class PropagationFlowTest {
     private static String post(String subject, String purpose, String decision, Map<String, String> identifiers) {
         return given().contentType(ContentType.JSON)
                 .body(Map.of("subjectId", subject, "purpose", purpose, "decision", decision,
-                        "occurredAt", Instant.now().toString(), "source", "app-android", "identifiers", identifiers))
+                        "occurredAt", Instant.now().toString(), "source", "app-android", "policyVersion", "no-2023-04-27",
+                        "identifiers", identifiers))
                 .post("/v1/consent-changes").then().statusCode(202).extract().path("changeId");
     }
 

@@ -79,8 +79,15 @@ class RightsRequestTest {
         return new Subject(id, ids);
     }
 
+    /** A request as the app backend sends it, from its Android app. */
+    static Map<String, Object> request(Map<String, Object> fields) {
+        Map<String, Object> body = new LinkedHashMap<>(fields);
+        body.put("source", "app-android");
+        return body;
+    }
+
     static JsonPath submit(String subject, Map<String, Object> body) {
-        return given().contentType(ContentType.JSON).body(body)
+        return given().contentType(ContentType.JSON).body(request(body))
                 .post("/v1/subjects/" + subject + "/requests")
                 .then().statusCode(202)
                 .header("Location", containsString("/v1/subjects/" + subject + "/requests/"))
@@ -154,8 +161,8 @@ class RightsRequestTest {
         // Not purged while AddApptr waits for ops; the export still holds the identifiers, decrypted
         assertThat(Db.count("select count(*) from subject_identifier where subject_id = ?", s.id())).isEqualTo(6);
         given().get("/v1/subjects/" + s.id() + "/export").then().statusCode(200)
-                .body("identifiers.email", equalTo(s.email()))
-                .body("identifiers.advertisingId", equalTo(s.adId()))
+                .body("identifiers.email.value", equalTo(List.of(s.email())))
+                .body("identifiers.advertisingId.value", equalTo(List.of(s.adId())))
                 .body("identifiersPurgedAt", nullValue());
 
         given().contentType(ContentType.JSON).body(Map.of("note", "AddApptr confirmed the deletion by mail"))
@@ -202,7 +209,7 @@ class RightsRequestTest {
     @Test
     void objectionToAConsentPurposeIsRefusedAndStoresNothing() {
         String subject = Directives.unique("subject");
-        given().contentType(ContentType.JSON).body(Map.of("type", "OBJECTION", "purposes", List.of("newsletter")))
+        given().contentType(ContentType.JSON).body(request(Map.of("type", "OBJECTION", "purposes", List.of("newsletter"))))
                 .post("/v1/subjects/" + subject + "/requests")
                 .then().statusCode(400).contentType("application/problem+json")
                 .body("errors[0].field", equalTo("purposes"))
@@ -215,13 +222,13 @@ class RightsRequestTest {
     @Test
     void unknownTypeOrPurposeIsRefusedNamingTheFieldAndStoresNothing() {
         String subject = Directives.unique("subject");
-        given().contentType(ContentType.JSON).body(Map.of("type", "FORGET_ME"))
+        given().contentType(ContentType.JSON).body(request(Map.of("type", "FORGET_ME")))
                 .post("/v1/subjects/" + subject + "/requests")
                 .then().statusCode(400).body("errors[0].field", equalTo("type"));
-        given().contentType(ContentType.JSON).body(Map.of())
+        given().contentType(ContentType.JSON).body(request(Map.of()))
                 .post("/v1/subjects/" + subject + "/requests")
                 .then().statusCode(400).body("errors[0].field", equalTo("type"));
-        given().contentType(ContentType.JSON).body(Map.of("type", "ERASURE", "purposes", List.of("horoscopes")))
+        given().contentType(ContentType.JSON).body(request(Map.of("type", "ERASURE", "purposes", List.of("horoscopes"))))
                 .post("/v1/subjects/" + subject + "/requests")
                 .then().statusCode(400).body("errors[0].field", equalTo("purposes"))
                 .body("detail", containsString("horoscopes"));
@@ -290,13 +297,13 @@ class RightsRequestTest {
     void aRepeatedIdempotencyKeyAnswersTheSameRequest() {
         Subject s = subject();
         String key = Directives.unique("key");
-        Map<String, Object> body = Map.of("type", "RESTRICTION", "purposes", List.of("newsletter"));
+        Map<String, Object> body = request(Map.of("type", "RESTRICTION", "purposes", List.of("newsletter")));
         String first = given().contentType(ContentType.JSON).header("Idempotency-Key", key).body(body)
                 .post("/v1/subjects/" + s.id() + "/requests").then().statusCode(202).extract().path("requestId");
         given().contentType(ContentType.JSON).header("Idempotency-Key", key).body(body)
                 .post("/v1/subjects/" + s.id() + "/requests").then().statusCode(202)
                 .header("Idempotent-Replayed", "true").body("requestId", equalTo(first));
-        given().contentType(ContentType.JSON).header("Idempotency-Key", key).body(Map.of("type", "ERASURE"))
+        given().contentType(ContentType.JSON).header("Idempotency-Key", key).body(request(Map.of("type", "ERASURE")))
                 .post("/v1/subjects/" + s.id() + "/requests").then().statusCode(422);
         assertThat(Db.count("select count(*) from rights_request where subject_id = ?", s.id())).isEqualTo(1);
     }
@@ -335,7 +342,7 @@ class RightsRequestTest {
             assertThat(new String(raw, StandardCharsets.UTF_8)).doesNotContain(id.getValue());
         }
         given().get("/v1/subjects/" + s.id() + "/export").then()
-                .body("identifiers.email", equalTo(s.email()))
+                .body("identifiers.email.value", equalTo(List.of(s.email())))
                 .body("requests", empty());
     }
 }

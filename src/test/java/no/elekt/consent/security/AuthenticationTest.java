@@ -51,6 +51,23 @@ class AuthenticationTest {
     }
 
     @Test
+    void anAppBackendFilesRightsRequestsForItsOwnSourcesOnly() {
+        String path = "/v1/subjects/" + subject + "/requests";
+        as(writer("app-android")).contentType(ContentType.JSON)
+                .body(Map.of("type", "RESTRICTION", "purposes", List.of("newsletter"), "source", "web"))
+                .post(path).then().statusCode(403).contentType("application/problem+json")
+                .body("title", equalTo("Source not allowed"));
+        assertThat(Db.count("select count(*) from rights_request where subject_id = ?", subject)).isZero();
+        assertThat(Db.rowsFor(subject)).isZero();
+
+        as(writer("app-android")).contentType(ContentType.JSON)
+                .body(Map.of("type", "RESTRICTION", "purposes", List.of("newsletter"), "source", "app-android"))
+                .post(path).then().statusCode(202);
+        assertThat(Db.count("select count(*) from consent_record where subject_id = ? and source = 'app-android'",
+                subject)).isEqualTo(1);
+    }
+
+    @Test
     void missingExpiredForeignOrForgedTokensAreRefused() {
         given().contentType(ContentType.JSON).body(change("web")).post("/v1/consent-changes").then().statusCode(401);
         as(TestTokens.token(Set.of(Roles.WRITER), List.of("web"), Duration.ofMinutes(-5), TestTokens.AUDIENCE,

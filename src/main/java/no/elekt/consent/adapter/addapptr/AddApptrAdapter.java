@@ -8,6 +8,7 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 import io.smallrye.mutiny.Uni;
 import no.elekt.consent.adapter.DirectiveHandler;
+import no.elekt.consent.adapter.IdentifierValues;
 import no.elekt.consent.adapter.MissingSettings;
 import no.elekt.consent.adapter.ProcessorAdapter;
 import no.elekt.consent.adapter.Result;
@@ -59,11 +60,11 @@ public class AddApptrAdapter implements ProcessorAdapter {
         if (directive.getAction() == DirectiveAction.RESUME) {
             return Uni.createFrom().item(Result.notApplicable("consent reaches the AATKit SDK on the device"));
         }
-        String advertisingId = directive.getIdentifiers().get("advertisingId");
-        if (advertisingId == null) {
+        List<String> advertisingIds = IdentifierValues.of(directive, "advertisingId");
+        if (advertisingIds.isEmpty()) {
             return Uni.createFrom().item(Result.notApplicable("no advertising ID is known for the subject"));
         }
-        return mailer.requestDeletion(advertisingId, directive.getDirectiveId(), directive.getAction(),
+        return mailer.requestDeletion(advertisingIds, directive.getDirectiveId(), directive.getAction(),
                         directive.getDeadline())
                 .map(sent -> Result.awaitingManual("request e-mailed to AddApptr's privacy contact; "
                         + "awaiting their confirmation"));

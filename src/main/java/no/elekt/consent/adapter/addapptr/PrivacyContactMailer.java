@@ -3,6 +3,7 @@ package no.elekt.consent.adapter.addapptr;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -30,8 +31,8 @@ public class PrivacyContactMailer {
         this.calls = new CallPolicy("addapptr", config.rateLimit(), withTimeout(callsConfig, config.mailTimeout()), metrics);
     }
 
-    /** Asks AddApptr to stop using, or to delete, what they hold under one advertising ID. */
-    public Uni<Void> requestDeletion(String advertisingId, String directiveId, DirectiveAction action,
+    /** Asks AddApptr to stop using, or to delete, what they hold under the person's advertising IDs. */
+    public Uni<Void> requestDeletion(List<String> advertisingIds, String directiveId, DirectiveAction action,
             Instant deadline) {
         String to = config.privacyContact()
                 .orElseThrow(() -> CallFailure.permanent("addapptr: no privacy contact configured"));
@@ -42,11 +43,11 @@ public class PrivacyContactMailer {
                 Dear AddApptr privacy team,
 
                 A user of Elekt's apps has %s. On behalf of Elekt, as controller, we ask you to %s
-                linked to this advertising ID (GAID/IDFA), and to confirm to us when it is done:
+                linked to these advertising IDs (GAID/IDFA), the person's devices, and to confirm to us when it is done:
 
-                    Advertising ID: %s
-                    Our reference:  %s
-                    Requested by:   %s
+                    Advertising IDs: %s
+                    Our reference:   %s
+                    Requested by:    %s
 
                 Please quote our reference in your answer.
 
@@ -55,7 +56,7 @@ public class PrivacyContactMailer {
                 delete ? "withdrawn consent to personalised advertising or asked for erasure"
                         : "asked for processing to be restricted",
                 delete ? "stop processing and delete all personal data" : "stop processing personal data",
-                advertisingId, directiveId,
+                String.join(", ", advertisingIds), directiveId,
                 DateTimeFormatter.ISO_LOCAL_DATE.format(deadline.atZone(ZoneOffset.UTC)));
         Mail mail = Mail.withText(to, subject, body);
         return calls.call("deletion-request-mail", () -> mailer.send(mail)

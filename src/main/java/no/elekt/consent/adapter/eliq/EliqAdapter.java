@@ -10,6 +10,7 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import no.elekt.consent.adapter.DirectiveHandler;
+import no.elekt.consent.adapter.IdentifierValues;
 import no.elekt.consent.adapter.MissingSettings;
 import no.elekt.consent.adapter.ProcessorAdapter;
 import no.elekt.consent.adapter.Result;
@@ -59,19 +60,22 @@ public class EliqAdapter implements ProcessorAdapter {
 
     @Override
     public Uni<Result> apply(ProcessorDirective directive) {
-        String userId = directive.getIdentifiers().get("eliqUserId");
-        if (userId == null) {
+        List<String> users = IdentifierValues.of(directive, "eliqUserId");
+        if (users.isEmpty()) {
             return Uni.createFrom().item(Result.notApplicable("no Eliq user id is known for the subject"));
         }
-        if (directive.getAction() == DirectiveAction.DELETE) {
-            return eliq.deleteUser(userId).map(effect -> Result.of(List.of(effect), "user's data deleted at Eliq", ""));
-        }
+        boolean deletion = directive.getAction() == DirectiveAction.DELETE;
         boolean granted = directive.getAction() == DirectiveAction.RESUME;
-        return Multi.createFrom().iterable(directive.getPurposes()).map(PurposeVersion::getPurpose)
-                .onItem().transformToUniAndConcatenate(
-                        purpose -> eliq.updateConsent(userId, purpose, granted, directive.getIssuedAt()))
+        return Multi.createFrom().iterable(users)
+                .onItem().transformToUniAndConcatenate(user -> deletion ? eliq.deleteUser(user).map(List::of)
+                        : Multi.createFrom().iterable(directive.getPurposes()).map(PurposeVersion::getPurpose)
+                                .onItem().transformToUniAndConcatenate(
+                                        purpose -> eliq.updateConsent(user, purpose, granted, directive.getIssuedAt()))
+                                .collect().asList())
                 .collect().asList()
-                .map(effects -> Result.of(effects, granted ? "consent granted again at Eliq"
-                        : "processing restricted at Eliq", "no purpose in the directive"));
+                .map(perUser -> Result.of(perUser.stream().flatMap(List::stream).toList(),
+                        deletion ? "user's data deleted at Eliq"
+                                : granted ? "consent granted again at Eliq" : "processing restricted at Eliq",
+                        "no purpose in the directive"));
     }
 }

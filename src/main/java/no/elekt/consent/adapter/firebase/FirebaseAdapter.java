@@ -3,7 +3,6 @@ package no.elekt.consent.adapter.firebase;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -16,6 +15,7 @@ import io.smallrye.mutiny.Uni;
 import no.elekt.consent.adapter.DirectiveHandler;
 import no.elekt.consent.adapter.MissingSettings;
 import no.elekt.consent.adapter.Effect;
+import no.elekt.consent.adapter.IdentifierValues;
 import no.elekt.consent.adapter.ProcessorAdapter;
 import no.elekt.consent.adapter.Result;
 import no.elekt.consent.events.ChangeKind;
@@ -67,6 +67,11 @@ public class FirebaseAdapter implements ProcessorAdapter {
         return handler.handle(this, records);
     }
 
+    /** ", for N devices" when there is more than one, for the receipt's detail. */
+    private static String count(List<String> values, String what) {
+        return values.size() > 1 ? " (" + values.size() + " " + what + ")" : "";
+    }
+
     @Override
     public Uni<Result> apply(ProcessorDirective directive) {
         if (directive.getAction() == DirectiveAction.RESUME) {
@@ -75,31 +80,32 @@ public class FirebaseAdapter implements ProcessorAdapter {
         boolean erasure = directive.getKind() == ChangeKind.ERASURE;
         Set<String> purposes = new LinkedHashSet<>();
         directive.getPurposes().stream().map(PurposeVersion::getPurpose).forEach(purposes::add);
-        Map<String, String> ids = directive.getIdentifiers();
         List<Uni<Effect>> calls = new ArrayList<>();
         List<String> done = new ArrayList<>();
 
-        String appInstance = ids.get("firebaseAppInstanceId");
-        if (appInstance != null && (erasure
+        List<String> appInstances = IdentifierValues.of(directive, "firebaseAppInstanceId");
+        if (!appInstances.isEmpty() && (erasure
                 || directive.getAction() == DirectiveAction.DELETE && purposes.contains(ANALYTICS))) {
-            calls.add(Uni.createFrom().deferred(() -> firebase.deleteAnalyticsData(appInstance)));
-            done.add("analytics data deletion requested");
+            appInstances.forEach(appInstance -> calls.add(Uni.createFrom().deferred(() ->
+                    firebase.deleteAnalyticsData(appInstance))));
+            done.add("analytics data deletion requested" + count(appInstances, "app instances"));
         }
-        String token = ids.get("fcmToken");
+        List<String> tokens = IdentifierValues.of(directive, "fcmToken");
         Set<String> topics = new LinkedHashSet<>();
         config.topics().forEach((purpose, list) -> {
             if (erasure || purposes.contains(purpose)) {
                 topics.addAll(list);
             }
         });
-        if (token != null && !topics.isEmpty()) {
-            topics.forEach(topic -> calls.add(Uni.createFrom().deferred(() -> firebase.unsubscribe(token, topic))));
-            done.add("device unsubscribed from " + topics);
+        if (!tokens.isEmpty() && !topics.isEmpty()) {
+            tokens.forEach(token -> topics.forEach(topic -> calls.add(Uni.createFrom().deferred(() ->
+                    firebase.unsubscribe(token, topic)))));
+            done.add("device unsubscribed from " + topics + count(tokens, "devices"));
         }
-        String uid = ids.get("firebaseUid");
-        if (erasure && uid != null) {
-            calls.add(Uni.createFrom().deferred(() -> firebase.deleteAccount(uid)));
-            done.add("authentication account deleted");
+        List<String> uids = IdentifierValues.of(directive, "firebaseUid");
+        if (erasure && !uids.isEmpty()) {
+            uids.forEach(uid -> calls.add(Uni.createFrom().deferred(() -> firebase.deleteAccount(uid))));
+            done.add("authentication account deleted" + count(uids, "accounts"));
         }
         return Multi.createFrom().iterable(calls).onItem().transformToUniAndConcatenate(call -> call)
                 .collect().asList()

@@ -15,6 +15,7 @@ import io.smallrye.mutiny.Uni;
 import no.elekt.consent.adapter.DirectiveHandler;
 import no.elekt.consent.adapter.MissingSettings;
 import no.elekt.consent.adapter.Effect;
+import no.elekt.consent.adapter.IdentifierValues;
 import no.elekt.consent.adapter.ProcessorAdapter;
 import no.elekt.consent.adapter.Result;
 import no.elekt.consent.adapter.SubjectLanes;
@@ -67,8 +68,8 @@ public class MailgunAdapter implements ProcessorAdapter {
         return handler.handle(this, records);
     }
 
-    /** What one directive asks of Mailgun. */
-    private record Plan(ProcessorDirective directive, String address, List<String> tags) {
+    /** What one directive asks of Mailgun, for each of the subject's addresses. */
+    private record Plan(ProcessorDirective directive, List<String> addresses, List<String> tags) {
         boolean unsubscribes() {
             return directive.getAction() != DirectiveAction.RESUME;
         }
@@ -82,7 +83,7 @@ public class MailgunAdapter implements ProcessorAdapter {
     @Override
     public Uni<List<Result>> applyAll(List<ProcessorDirective> directives) {
         List<Plan> plans = directives.stream().map(this::plan).toList();
-        List<Plan> unsubscribing = plans.stream().filter(p -> p.address() != null && p.unsubscribes()).toList();
+        List<Plan> unsubscribing = plans.stream().filter(p -> !p.addresses().isEmpty() && p.unsubscribes()).toList();
         boolean bulk = unsubscribing.size() >= Math.max(2, config.bulkThreshold());
         Uni<Map<Plan, Throwable>> bulkFailures = bulk ? unsubscribeInBulk(unsubscribing)
                 : Uni.createFrom().item(Map.of());
@@ -96,50 +97,64 @@ public class MailgunAdapter implements ProcessorAdapter {
         List<String> tags = directive.getKind() == ChangeKind.ERASURE ? List.of(ALL_TAGS)
                 : directive.getPurposes().stream().map(PurposeVersion::getPurpose)
                         .map(purpose -> config.tags().getOrDefault(purpose, purpose)).distinct().toList();
-        return new Plan(directive, directive.getIdentifiers().get("email"), tags);
+        return new Plan(directive, IdentifierValues.of(directive, "email"), tags);
     }
 
-    /** One bulk call per 1,000 unsubscribes; answers the failure of each plan whose chunk failed. */
+    /** One unsubscribe of one address, for the bulk call. */
+    private record Entry(Plan plan, MailgunClient.Unsubscribe unsubscribe) {
+    }
+
+    /** One bulk call per 1,000 unsubscribes; answers the failure of each plan with an entry in a chunk that failed. */
     private Uni<Map<Plan, Throwable>> unsubscribeInBulk(List<Plan> plans) {
-        List<List<Plan>> chunks = new ArrayList<>();
-        for (int i = 0; i < plans.size(); i += MailgunClient.BULK_LIMIT) {
-            chunks.add(plans.subList(i, Math.min(plans.size(), i + MailgunClient.BULK_LIMIT)));
+        List<Entry> entries = plans.stream().flatMap(p -> p.addresses().stream().map(address -> new Entry(p,
+                new MailgunClient.Unsubscribe(address, p.tags(), p.directive().getIssuedAt())))).toList();
+        List<List<Entry>> chunks = new ArrayList<>();
+        for (int i = 0; i < entries.size(); i += MailgunClient.BULK_LIMIT) {
+            chunks.add(entries.subList(i, Math.min(entries.size(), i + MailgunClient.BULK_LIMIT)));
         }
         Map<Plan, Throwable> failures = new HashMap<>();
         return Multi.createFrom().iterable(chunks)
-                .onItem().transformToUniAndConcatenate(chunk -> mailgun.unsubscribeAll(chunk.stream()
-                        .map(p -> new MailgunClient.Unsubscribe(p.address(), p.tags(), p.directive().getIssuedAt()))
-                        .toList())
-                        .onFailure().invoke(e -> chunk.forEach(p -> failures.put(p, e)))
+                .onItem().transformToUniAndConcatenate(chunk -> mailgun.unsubscribeAll(
+                        chunk.stream().map(Entry::unsubscribe).toList())
+                        .onFailure().invoke(e -> chunk.forEach(entry -> failures.put(entry.plan(), e)))
                         .onFailure().recoverWithNull())
                 .collect().last()
                 .map(x -> failures);
     }
 
     private Uni<Result> carryOut(Plan plan, boolean unsubscribedInBulk) {
-        if (plan.address() == null) {
+        if (plan.addresses().isEmpty()) {
             return Uni.createFrom().item(Result.notApplicable("no e-mail address is known for the subject"));
         }
-        String address = plan.address();
         List<Uni<Effect>> calls = new ArrayList<>();
         String done;
-        if (plan.unsubscribes()) {
-            if (unsubscribedInBulk) {
-                calls.add(Uni.createFrom().item(Effect.APPLIED));
+        List<String> lists = config.lists().orElse(List.of());
+        for (String address : plan.addresses()) {
+            if (plan.unsubscribes()) {
+                if (unsubscribedInBulk) {
+                    calls.add(Uni.createFrom().item(Effect.APPLIED));
+                } else {
+                    plan.tags().forEach(tag -> calls.add(Uni.createFrom().deferred(() -> mailgun.unsubscribe(address,
+                            tag))));
+                }
+                if (plan.directive().getAction() == DirectiveAction.DELETE) {
+                    lists.forEach(list -> calls.add(Uni.createFrom().deferred(() -> mailgun.removeListMember(list,
+                            address))));
+                }
             } else {
-                plan.tags().forEach(tag -> calls.add(Uni.createFrom().deferred(() -> mailgun.unsubscribe(address, tag))));
+                plan.tags().forEach(tag -> calls.add(Uni.createFrom().deferred(() -> mailgun.removeUnsubscribe(address,
+                        tag))));
             }
+        }
+        if (plan.unsubscribes()) {
             done = "unsubscribed from " + plan.tags();
             if (plan.directive().getAction() == DirectiveAction.DELETE) {
-                List<String> lists = config.lists().orElse(List.of());
-                lists.forEach(list -> calls.add(Uni.createFrom().deferred(() -> mailgun.removeListMember(list, address))));
                 done += " and removed from " + lists.size() + " mailing list(s)";
             }
         } else {
-            plan.tags().forEach(tag -> calls.add(Uni.createFrom().deferred(() -> mailgun.removeUnsubscribe(address, tag))));
             done = "unsubscribe removed for " + plan.tags();
         }
-        String summary = done;
+        String summary = done + (plan.addresses().size() > 1 ? ", for " + plan.addresses().size() + " addresses" : "");
         return Multi.createFrom().iterable(calls).onItem().transformToUniAndConcatenate(call -> call)
                 .collect().asList()
                 .map(effects -> Result.of(effects, summary, "nothing to do"));
