@@ -212,34 +212,89 @@ class FaultsIT {
         });
     }
 
+    @Test
+    @Order(5)
+    void decisionsOutOfTimeOrderFromTwoBackendsWithTheCoreKilled() throws Exception {
+        scenario("out-of-order", outOfTimeOrder("out-of-order"), () -> {
+            core.kill();
+            log("out-of-order: core SIGKILLed mid-stream");
+        }, () -> core.start());
+    }
+
     // ------------------------------------------------------------------ the scenario
 
     interface Step {
         void run() throws Exception;
     }
 
+    /** One change as a backend sends it; {@code occurredAt} null means the moment it is sent. */
+    record Planned(String subject, String purpose, String decision, Instant occurredAt, String source) {
+    }
+
+    /** The changes of the usual scenario: alternating decisions per subject and purpose, each occurring when sent. */
+    static List<Planned> inOrder(String name) {
+        List<Planned> plan = new ArrayList<>();
+        Map<String, Integer> perKey = new HashMap<>();
+        for (int i = 0; i < CHANGES; i++) {
+            String subject = name + "-s" + (i % SUBJECTS);
+            String purpose = PURPOSES[(i / SUBJECTS) % PURPOSES.length];
+            int n = perKey.merge(subject + "/" + purpose, 1, Integer::sum);
+            plan.add(new Planned(subject, purpose, n % 2 == 1 ? "WITHDRAWN" : "GRANTED", null, "app-android"));
+        }
+        return plan;
+    }
+
+    /**
+     * Decisions that occurred in one order and are sent in another, from two backends (app-android, web): per subject
+     * and purpose, the decisions of consecutive seconds, alternating, sent shuffled (a phone that was offline, a
+     * backend that lags). The decision in force must be the one that occurred last, whatever arrived last.
+     */
+    static List<Planned> outOfTimeOrder(String name) {
+        java.util.Random random = new java.util.Random(20261202L);
+        Instant base = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).minus(Duration.ofHours(1));
+        Map<String, List<Integer>> slots = new HashMap<>();
+        List<Planned> plan = new ArrayList<>();
+        for (int i = 0; i < CHANGES; i++) {
+            String subject = name + "-s" + (i % SUBJECTS);
+            String purpose = PURPOSES[(i / SUBJECTS) % PURPOSES.length];
+            List<Integer> free = slots.computeIfAbsent(subject + "/" + purpose, k -> {
+                List<Integer> all = new ArrayList<>();
+                for (int t = 0; t < CHANGES / (SUBJECTS * PURPOSES.length) + 1; t++) {
+                    all.add(t);
+                }
+                java.util.Collections.shuffle(all, random);
+                return all;
+            });
+            int slot = free.remove(0);
+            plan.add(new Planned(subject, purpose, slot % 2 == 0 ? "WITHDRAWN" : "GRANTED",
+                    base.plusSeconds(slot), slot % 2 == 0 ? "app-android" : "web"));
+        }
+        return plan;
+    }
+
     private void scenario(String name, Step inject, Step recover) throws Exception {
+        scenario(name, inOrder(name), inject, recover);
+    }
+
+    private void scenario(String name, List<Planned> plan, Step inject, Step recover) throws Exception {
         Instant started = Instant.now();
         ProcessorStandIns.wireMock().resetRequests();
         AtomicInteger sent = new AtomicInteger();
         Map<String, String> accepted = new ConcurrentHashMap<>(); // changeId -> subject/purpose
+        Map<String, Planned> sentAs = new ConcurrentHashMap<>();
         AtomicInteger refused = new AtomicInteger();
         ExecutorService senders = Executors.newFixedThreadPool(SENDERS);
         List<Future<?>> running = new ArrayList<>();
         for (int t = 0; t < SENDERS; t++) {
             int thread = t;
             running.add(senders.submit(() -> {
-                Map<String, Integer> perKey = new HashMap<>();
                 for (int i = thread; i < CHANGES; i += SENDERS) {
-                    // each thread owns its subjects, so one subject's changes are sent in order
-                    String subject = name + "-s" + (i % SUBJECTS);
-                    String purpose = PURPOSES[(i / SUBJECTS) % PURPOSES.length];
-                    int n = perKey.merge(subject + "/" + purpose, 1, Integer::sum);
-                    String decision = n % 2 == 1 ? "WITHDRAWN" : "GRANTED";
+                    Planned change = plan.get(i);
                     sent.incrementAndGet();
-                    String changeId = send(subject, purpose, decision);
+                    String changeId = send(change);
                     if (changeId != null) {
-                        accepted.put(changeId, subject + "/" + purpose);
+                        accepted.put(changeId, change.subject() + "/" + change.purpose());
+                        sentAs.put(changeId, change);
                     } else {
                         refused.incrementAndGet();
                     }
@@ -302,28 +357,33 @@ class FaultsIT {
                 + " and p.status not in ('CONFIRMED','SUPERSEDED','NOT_APPLICABLE'))");
 
         // no stale state won: per processor, subject and purpose, the adapter applied the newest directive issued
+        // (NOT_APPLICABLE counts: a grant the processor cannot resume still settles its version)
         long staleAtAdapters = count("""
                 select count(*) from (
                   select p.processor, r.subject_id, r.purpose, max(r.version) v
                   from propagation p join consent_record r on r.change_id = p.change_id
-                  where r.subject_id like '%s-%%' and p.status <> 'NOT_APPLICABLE'
+                  where r.subject_id like '%s-%%'
                   group by 1, 2, 3) d
                 left join adapter_applied_version a on a.processor = d.processor
                   and a.subject_id = d.subject_id and a.purpose = d.purpose
                 where a.version is distinct from d.v""".formatted(name));
+        long staleByTime = staleByTime(name, sentAs.values());
         Mailgun mailgun = mailgunCheck(name);
 
         String line = "%s: sent %d, accepted %d, refused %d, changes confirmed everywhere %d, propagations confirmed %d"
-                + " (superseded %d), ops retries %d, lost %d, stale wins %d (adapters %d, Mailgun last call %d),"
+                + " (superseded %d), ops retries %d, lost %d, stale wins %d (by occurredAt %d, adapters %d,"
+                + " Mailgun last call %d),"
                 + " duplicates with effect %d (idempotent repeats %d), took %d s";
         String summary = line.formatted(name, sent.get(), accepted.size(), refused.get(), changesConfirmed,
-                confirmed, superseded, opsRetries, lost, staleAtAdapters + mailgun.stale, staleAtAdapters,
+                confirmed, superseded, opsRetries, lost, staleByTime + staleAtAdapters + mailgun.stale, staleByTime,
+                staleAtAdapters,
                 mailgun.stale, mailgun.duplicates, mailgun.repeats, Duration.between(started, Instant.now()).toSeconds());
         SUMMARY.add(summary);
         log("%s", summary);
         assertEquals(CHANGES, sent.get(), "all changes sent");
         assertEquals(sent.get(), accepted.size(), "every change was accepted (with client retries)");
         assertEquals(0, lost, "lost");
+        assertEquals(0, staleByTime, "a decision in force that did not occur last");
         assertEquals(0, staleAtAdapters, "stale state at adapters");
         assertEquals(0, mailgun.stale, "stale Mailgun state");
         assertEquals(0, mailgun.duplicates, "duplicates with effect");
@@ -331,14 +391,46 @@ class FaultsIT {
     }
 
     /**
+     * Per subject and purpose, whether the decision in force is the one that occurred last among the accepted
+     * changes (ties by arrival do not occur: each change of a key has its own second); answers the mismatches.
+     */
+    private static long staleByTime(String name, java.util.Collection<Planned> accepted) throws SQLException {
+        Map<String, Planned> last = new HashMap<>();
+        for (Planned p : accepted) {
+            if (p.occurredAt() != null) {
+                last.merge(p.subject() + "/" + p.purpose(), p,
+                        (a, b) -> a.occurredAt().isAfter(b.occurredAt()) ? a : b);
+            }
+        }
+        long stale = 0;
+        try (Connection c = DriverManager.getConnection(jdbcUrl, "postgres", "postgres");
+                ResultSet rs = c.createStatement().executeQuery("select subject_id, purpose, decision, occurred_at "
+                        + "from consent_state where subject_id like '" + name + "-%'")) {
+            while (rs.next()) {
+                Planned expected = last.get(rs.getString(1) + "/" + rs.getString(2));
+                if (expected != null && (!expected.decision().equals(rs.getString(3))
+                        || !expected.occurredAt().equals(rs.getTimestamp(4).toInstant()))) {
+                    stale++;
+                    log("%s: %s/%s has %s in force, but %s occurred last", name, rs.getString(1), rs.getString(2),
+                            rs.getString(3), expected.decision());
+                }
+            }
+        }
+        return stale;
+    }
+
+    /**
      * Sends one change; like an app backend, retries on a refused connection, a timeout or a 5xx with the same
      * Idempotency-Key (bounded: 90 s), so a change committed just before a crash is answered, not doubled.
      */
-    private String send(String subject, String purpose, String decision) {
+    private String send(Planned change) {
+        String subject = change.subject();
         String body = """
-                {"subjectId":"%s","purpose":"%s","decision":"%s","occurredAt":"%s","source":"app-android",
+                {"subjectId":"%s","purpose":"%s","decision":"%s","occurredAt":"%s","source":"%s","policyVersion":"no-2023-04-27",
                  "identifiers":{"email":"%s@example.test","firebaseAppInstanceId":"app-%s","eliqUserId":"eliq-%s"}}"""
-                .formatted(subject, purpose, decision, Instant.now(), subject, subject, subject);
+                .formatted(subject, change.purpose(), change.decision(),
+                        change.occurredAt() == null ? Instant.now() : change.occurredAt(), change.source(), subject,
+                        subject, subject);
         String key = UUID.randomUUID().toString();
         Instant deadline = Instant.now().plus(Duration.ofSeconds(90));
         while (Instant.now().isBefore(deadline)) {
