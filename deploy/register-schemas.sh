@@ -58,10 +58,17 @@ call() {
   fi
 }
 
+# 1 if FILE ends with a newline, else 0.
+final_newline() { echo $(( $(tail -c 1 "$1" | wc -l) )); }
+
 # Prints FILE with every named type that it references but does not define
 # inlined from the other .avsc files in SCHEMAS_DIR (first use only, as Avro requires).
+# Every other byte is kept as it is, the final newline (or its absence) too: a file that
+# references no other type comes out byte-identical, so whoever registers the file as it
+# is finds this version instead of adding a second one.
 self_contained() {
-  awk '
+  for last; do :; done
+  awk -v final_newline="$(final_newline "$last")" '
     FNR == 1 { fi++ }
     { txt[fi] = txt[fi] $0 "\n" }
     END {
@@ -85,6 +92,7 @@ self_contained() {
         qpos = rs + rl - length(q) - 2
         main = substr(main, 1, qpos - 1) def substr(main, rs + rl)
       }
+      if (!final_newline) main = substr(main, 1, length(main) - 1)
       printf "%s", main
     }
     # true if text defines a named type "name" (record/enum/fixed)
@@ -121,11 +129,15 @@ self_contained() {
   ' "$@"
 }
 
-# JSON string escaping of a file, with sed and awk only (\ " tab CR newline).
+# The exact bytes of a file as a JSON string, with sed and awk only (\ " tab CR newline
+# escaped; the final newline kept if the file has one).
 json_string() {
-  tab=$(printf '\t')
-  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e "s/$tab/\\\\t/g" -e 's/\r$//' "$1" |
-    awk 'BEGIN { printf "\"" } { if (NR > 1) printf "\\n"; printf "%s", $0 } END { printf "\"" }'
+  tab=$(printf '\t'); cr=$(printf '\r')
+  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e "s/$tab/\\\\t/g" -e "s/$cr/\\\\r/g" "$1" |
+    awk -v final_newline="$(final_newline "$1")" '
+      BEGIN { printf "\"" }
+      { if (NR > 1) printf "\\n"; printf "%s", $0 }
+      END { if (final_newline) printf "\\n"; printf "\"" }'
 }
 
 # ensure_rule ARTIFACT TYPE CONFIG: create the rule, or update it if it exists
