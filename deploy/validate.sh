@@ -17,6 +17,9 @@ fi
 command -v kubectl >/dev/null 2>&1 || { echo "kubectl is required" >&2; exit 1; }
 
 compose=deploy/compose/docker-compose.yml
+# the variables docker-compose requires (from .env on a developer's machine): throw-away values
+export CONSENT_CRYPTO_KEYS_PRIMARY="${CONSENT_CRYPTO_KEYS_PRIMARY:-validate-only}"
+export MP_JWT_VERIFY_ISSUER="${MP_JWT_VERIFY_ISSUER:-https://validate-only.invalid}"
 echo "compose: $compose"
 docker-compose -f "$compose" config -q
 for profile in demo live; do
