@@ -8,6 +8,10 @@
 #   GROUP_ID       artifact group                                 (default: default)
 #   COMPATIBILITY  compatibility level                            (default: BACKWARD)
 #   WAIT_SECONDS   wait this long for the registry to answer      (default: 0)
+#   REGISTRY_CLIENT_ID, REGISTRY_CLIENT_SECRET
+#                  a registry client allowed to write (Apicurio role sr-developer), sent as
+#                  HTTP Basic, which Apicurio exchanges for a token at its OIDC server
+#                  (apicurio.authn.basic-client-credentials.enabled); unset: no credentials
 #
 # Idempotent: an unchanged schema is found, not duplicated; a changed schema
 # becomes a new version only if the rules accept it. The registry refuses an
@@ -44,16 +48,24 @@ consent.receipts.v1 PropagationReceipt.avsc
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/register-schemas.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT INT TERM
 
+# credentials go to curl in a config file (mode 600), never on its command line
+umask 077
+: > "$TMP/curl.conf"
+if [ -n "${REGISTRY_CLIENT_ID:-}" ]; then
+  printf 'user = "%s:%s"\n' "$(printf '%s' "$REGISTRY_CLIENT_ID" | sed 's/[\\"]/\\&/g')" \
+    "$(printf '%s' "${REGISTRY_CLIENT_SECRET:-}" | sed 's/[\\"]/\\&/g')" > "$TMP/curl.conf"
+fi
+
 log() { printf '%s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
 # call METHOD PATH [BODY_FILE] -> prints the HTTP status; the answer body is in $TMP/out
 call() {
   if [ $# -ge 3 ]; then
-    curl -sS -o "$TMP/out" -w '%{http_code}' -X "$1" -H 'Content-Type: application/json' \
+    curl -sS -K "$TMP/curl.conf" -o "$TMP/out" -w '%{http_code}' -X "$1" -H 'Content-Type: application/json' \
       -H 'Accept: application/json' --data-binary "@$3" "$REGISTRY_URL$2" || echo 000
   else
-    curl -sS -o "$TMP/out" -w '%{http_code}' -X "$1" -H 'Accept: application/json' \
+    curl -sS -K "$TMP/curl.conf" -o "$TMP/out" -w '%{http_code}' -X "$1" -H 'Accept: application/json' \
       "$REGISTRY_URL$2" || echo 000
   fi
 }
