@@ -81,7 +81,9 @@ class DeployedConfigurationIT {
             assertThat(post(core, token(ISSUER)).statusCode()).isEqualTo(202);
             assertThat(post(core, token(TestTokens.ISSUER)).statusCode()).as("a token of another issuer").isEqualTo(401);
             assertThat(get(core.baseUrl() + "/q/health/ready").statusCode()).as("/q on the API port").isEqualTo(404);
+            assertThat(get(core.baseUrl() + "/q/openapi").statusCode()).as("/q on the API port").isEqualTo(404);
             assertThat(get(core.managementUrl() + "/q/metrics").statusCode()).isEqualTo(200);
+            assertThat(get(core.managementUrl() + "/q/openapi").statusCode()).isEqualTo(200);
         }
     }
 
