@@ -8,6 +8,10 @@
 #   GROUP_ID       artifact group                                 (default: default)
 #   COMPATIBILITY  compatibility level                            (default: BACKWARD)
 #   WAIT_SECONDS   wait this long for the registry to answer      (default: 0)
+#   REGISTRY_CLIENT_ID, REGISTRY_CLIENT_SECRET
+#                  a registry client allowed to write (Apicurio role sr-developer), sent as
+#                  HTTP Basic, which Apicurio exchanges for a token at its OIDC server
+#                  (apicurio.authn.basic-client-credentials.enabled); unset: no credentials
 #
 # Idempotent: an unchanged schema is found, not duplicated; a changed schema
 # becomes a new version only if the rules accept it. The registry refuses an
@@ -44,24 +48,39 @@ consent.receipts.v1 PropagationReceipt.avsc
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/register-schemas.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT INT TERM
 
+# credentials go to curl in a config file (mode 600), never on its command line
+umask 077
+: > "$TMP/curl.conf"
+if [ -n "${REGISTRY_CLIENT_ID:-}" ]; then
+  printf 'user = "%s:%s"\n' "$(printf '%s' "$REGISTRY_CLIENT_ID" | sed 's/[\\"]/\\&/g')" \
+    "$(printf '%s' "${REGISTRY_CLIENT_SECRET:-}" | sed 's/[\\"]/\\&/g')" > "$TMP/curl.conf"
+fi
+
 log() { printf '%s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
 # call METHOD PATH [BODY_FILE] -> prints the HTTP status; the answer body is in $TMP/out
 call() {
   if [ $# -ge 3 ]; then
-    curl -sS -o "$TMP/out" -w '%{http_code}' -X "$1" -H 'Content-Type: application/json' \
+    curl -sS -K "$TMP/curl.conf" -o "$TMP/out" -w '%{http_code}' -X "$1" -H 'Content-Type: application/json' \
       -H 'Accept: application/json' --data-binary "@$3" "$REGISTRY_URL$2" || echo 000
   else
-    curl -sS -o "$TMP/out" -w '%{http_code}' -X "$1" -H 'Accept: application/json' \
+    curl -sS -K "$TMP/curl.conf" -o "$TMP/out" -w '%{http_code}' -X "$1" -H 'Accept: application/json' \
       "$REGISTRY_URL$2" || echo 000
   fi
 }
 
+# 1 if FILE ends with a newline, else 0.
+final_newline() { echo $(( $(tail -c 1 "$1" | wc -l) )); }
+
 # Prints FILE with every named type that it references but does not define
 # inlined from the other .avsc files in SCHEMAS_DIR (first use only, as Avro requires).
+# Every other byte is kept as it is, the final newline (or its absence) too: a file that
+# references no other type comes out byte-identical, so whoever registers the file as it
+# is finds this version instead of adding a second one.
 self_contained() {
-  awk '
+  for last; do :; done
+  awk -v final_newline="$(final_newline "$last")" '
     FNR == 1 { fi++ }
     { txt[fi] = txt[fi] $0 "\n" }
     END {
@@ -85,6 +104,7 @@ self_contained() {
         qpos = rs + rl - length(q) - 2
         main = substr(main, 1, qpos - 1) def substr(main, rs + rl)
       }
+      if (!final_newline) main = substr(main, 1, length(main) - 1)
       printf "%s", main
     }
     # true if text defines a named type "name" (record/enum/fixed)
@@ -121,11 +141,15 @@ self_contained() {
   ' "$@"
 }
 
-# JSON string escaping of a file, with sed and awk only (\ " tab CR newline).
+# The exact bytes of a file as a JSON string, with sed and awk only (\ " tab CR newline
+# escaped; the final newline kept if the file has one).
 json_string() {
-  tab=$(printf '\t')
-  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e "s/$tab/\\\\t/g" -e 's/\r$//' "$1" |
-    awk 'BEGIN { printf "\"" } { if (NR > 1) printf "\\n"; printf "%s", $0 } END { printf "\"" }'
+  tab=$(printf '\t'); cr=$(printf '\r')
+  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e "s/$tab/\\\\t/g" -e "s/$cr/\\\\r/g" "$1" |
+    awk -v final_newline="$(final_newline "$1")" '
+      BEGIN { printf "\"" }
+      { if (NR > 1) printf "\\n"; printf "%s", $0 }
+      END { if (final_newline) printf "\\n"; printf "\"" }'
 }
 
 # ensure_rule ARTIFACT TYPE CONFIG: create the rule, or update it if it exists

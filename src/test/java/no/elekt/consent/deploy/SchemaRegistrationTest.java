@@ -49,6 +49,36 @@ class SchemaRegistrationTest {
         assertThat(refused.body()).contains("RuleViolationException");
     }
 
+    /**
+     * A backend or a serde that registers a schema file as it is (e.g. FIND_OR_CREATE_VERSION without canonical
+     * matching, which compares the bytes) must find the version the deployment registered, not add a second one. So the
+     * script registers each file's exact bytes, final newline included. (ProcessorDirective.avsc is registered with
+     * the enums it uses inlined, so its content differs from the file by design.)
+     */
+    @Test
+    void eachFileIsRegisteredAsItsExactBytesSoRegisteringTheFileAgainFindsTheSameVersion() throws Exception {
+        register();
+        for (String[] artifact : new String[][] { { "consent.change-requests.v1-value", "ConsentChangeRequested.avsc" },
+                { "consent.changes.v1-value", "ConsentChanged.avsc" },
+                { "consent.receipts.v1-value", "PropagationReceipt.avsc" } }) {
+            String file = Files.readString(Path.of("schemas", artifact[1]), StandardCharsets.UTF_8);
+            ObjectNode body = json.createObjectNode().put("artifactId", artifact[0]).put("artifactType", "AVRO");
+            body.putObject("firstVersion").putObject("content").put("content", file).put("contentType", "application/json");
+            HttpResponse<String> again = http.send(HttpRequest.newBuilder(URI.create(Infra.registryUrl() + "/groups/"
+                    + group + "/artifacts?ifExists=FIND_OR_CREATE_VERSION"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
+            assertThat(json.readTree(again.body()).path("version").path("version").asText())
+                    .as(artifact[1] + " registered again").isEqualTo("1");
+            assertThat(json.readTree(get("/groups/" + group + "/artifacts/" + artifact[0] + "/versions"))
+                    .path("count").asInt()).as(artifact[1] + " versions").isEqualTo(1);
+            assertThat(get("/groups/" + group + "/artifacts/" + artifact[0] + "/versions/1/content"))
+                    .as(artifact[1] + " as registered").isEqualTo(file);
+        }
+    }
+
     private int register() throws IOException, InterruptedException {
         ProcessBuilder script = new ProcessBuilder("sh", "deploy/register-schemas.sh").redirectErrorStream(true);
         script.environment().put("REGISTRY_URL", Infra.registryUrl());

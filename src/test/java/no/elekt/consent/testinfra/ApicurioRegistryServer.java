@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The real Apicurio Registry server, from the pre-built distribution on Maven Central, run as a child process.
@@ -22,6 +23,7 @@ public final class ApicurioRegistryServer implements AutoCloseable {
             + "/apicurio-registry-app-" + VERSION + "-all.tar.gz";
 
     private final int port;
+    private Map<String, String> environment = Map.of();
     private Process process;
 
     public ApicurioRegistryServer(int port) {
@@ -32,6 +34,12 @@ public final class ApicurioRegistryServer implements AutoCloseable {
         return "http://127.0.0.1:" + port + "/apis/registry/v3";
     }
 
+    /** Extra environment variables of the server, e.g. its authentication settings. */
+    public ApicurioRegistryServer withEnvironment(Map<String, String> environment) {
+        this.environment = environment;
+        return this;
+    }
+
     public String ccompatUrl() {
         return "http://127.0.0.1:" + port + "/apis/ccompat/v7";
     }
@@ -39,14 +47,15 @@ public final class ApicurioRegistryServer implements AutoCloseable {
     public ApicurioRegistryServer start(Path workDir) throws IOException, InterruptedException {
         Path home = unpack(workDir);
         Path log = workDir.resolve("apicurio-registry.log");
-        process = new ProcessBuilder(javaBinary(), "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + port,
+        ProcessBuilder builder = new ProcessBuilder(javaBinary(), "-Xmx384m", "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1", "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + port,
                 "-Dquarkus.log.level=WARN", "-Dquarkus.banner.enabled=false",
                 "-jar", "apicurio-registry-app-" + VERSION + "-runner.jar")
                 .directory(home.toFile())
                 .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
+                .redirectOutput(log.toFile());
+        builder.environment().putAll(environment);
+        process = builder.start();
         awaitHealthy(log);
         return this;
     }

@@ -20,8 +20,9 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The packaged service (target/quarkus-app/quarkus-run.jar) as a child process, as it ships (prod profile), with
- * the given JVM options and -D settings; killed with SIGKILL and started again on the same port. Used by the fault
- * suite and the benchmark.
+ * the given JVM options and -D settings, or with exactly a given environment; killed with SIGKILL and started again on
+ * the same ports. Its health and metrics are on the management port, 127.0.0.1 only. Used by the fault suite, the
+ * benchmark and the deployment tests.
  */
 public final class ServiceProcess implements AutoCloseable {
 
@@ -29,9 +30,11 @@ public final class ServiceProcess implements AutoCloseable {
 
     public final String name;
     public final int port;
+    public final int managementPort = TestInfrastructure.freePort();
     private final List<String> jvmOptions;
     private final Map<String, String> config;
     private final Path log;
+    private Map<String, String> environment;
     private Process process;
 
     public ServiceProcess(String name, int port, List<String> jvmOptions, Map<String, String> config, Path log) {
@@ -46,6 +49,17 @@ public final class ServiceProcess implements AutoCloseable {
         return "http://127.0.0.1:" + port;
     }
 
+    /** Where /q/health, /q/metrics and /q/openapi are (quarkus.management.enabled in the prod build). */
+    public String managementUrl() {
+        return "http://127.0.0.1:" + managementPort;
+    }
+
+    /** Starts the process with exactly this environment (nothing inherited), as a container would. */
+    public ServiceProcess withEnvironment(Map<String, String> environment) {
+        this.environment = environment;
+        return this;
+    }
+
     public ServiceProcess start() throws IOException, InterruptedException {
         Path jar = Path.of("target/quarkus-app/quarkus-run.jar").toAbsolutePath();
         if (!Files.exists(jar)) {
@@ -55,9 +69,16 @@ public final class ServiceProcess implements AutoCloseable {
         cmd.addAll(jvmOptions);
         config.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.add("-Dquarkus.http.port=" + port);
+        cmd.add("-Dquarkus.management.port=" + managementPort);
+        cmd.add("-Dquarkus.management.host=127.0.0.1");
         cmd.addAll(List.of("-jar", jar.toString()));
-        process = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        if (environment != null) {
+            builder.environment().clear();
+            builder.environment().putAll(environment);
+        }
+        process = builder.start();
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
         Instant deadline = Instant.now().plus(Duration.ofSeconds(120));
         while (Instant.now().isBefore(deadline)) {
@@ -65,7 +86,7 @@ public final class ServiceProcess implements AutoCloseable {
                 throw new IllegalStateException(name + " exited; see " + log);
             }
             try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/q/health/ready"))
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(managementUrl() + "/q/health/ready"))
                         .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() == 200) {
                     return this;
@@ -131,6 +152,7 @@ public final class ServiceProcess implements AutoCloseable {
         PROCESSORS.forEach(p -> config.put("consent.adapters." + p + ".enabled", "true"));
         config.putAll(ProcessorStandIns.serviceConfig());
         config.put("mp.jwt.verify.publickey.location", TestTokens.publicKeyLocation());
+        config.put("mp.jwt.verify.issuer", TestTokens.ISSUER);
         config.put("consent.intake.rate-limit.per-second", "1000000");
         config.put("consent.intake.rate-limit.burst", "1000000");
         return config;
