@@ -238,7 +238,7 @@ class DeployedConfigurationIT {
         String subject = "deploy-" + UUID.randomUUID();
         String body = """
                 {"subjectId":"%s","purpose":"newsletter","decision":"GRANTED","occurredAt":"%s","source":"app-android",
-                 "identifiers":{"email":"%s@example.test"}}""".formatted(subject, Instant.now(), subject);
+                 "policyVersion":"no-2023-04-27","identifiers":{"email":"%s@example.test"}}""".formatted(subject, Instant.now(), subject);
         return HTTP.send(HttpRequest.newBuilder(URI.create(core.baseUrl() + "/v1/consent-changes"))
                 .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
                 .timeout(Duration.ofSeconds(20)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
