@@ -26,6 +26,41 @@ final class ProcStats {
         }
     }
 
+    /** CPU seconds of a process's threads by kind: the JIT compiler threads ("jit") and the garbage collector's ("gc"). */
+    record Threads(double jit, double gc) {
+    }
+
+    /**
+     * Reads /proc/&lt;pid&gt;/task/*: HotSpot names its compiler threads "C1 CompilerThreadN" / "C2 CompilerThreadN"
+     * (cut to "C1 CompilerThre" / "C2 CompilerThre" by the kernel's 15 characters), G1's "GC Thread#N", "G1 Conc#N",
+     * "G1 Refine#N", "G1 Main Marker", "G1 Service", ParallelGC's "GC Thread#N". Threads that ended are not counted:
+     * HotSpot keeps its compiler threads (a few may be added and removed dynamically, which can undercount slightly).
+     */
+    static Threads threads(long pid) {
+        double jit = 0;
+        double gc = 0;
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    double cpu = (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS;
+                    if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
+                        jit += cpu;
+                    } else if (name.startsWith("GC Thread") || name.startsWith("G1 ")) {
+                        gc += cpu;
+                    }
+                } catch (IOException | RuntimeException gone) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (IOException e) {
+            return new Threads(Double.NaN, Double.NaN);
+        }
+        return new Threads(jit, gc);
+    }
+
     static long rssKb(long pid) {
         return status(pid, "VmRSS:");
     }
