@@ -67,13 +67,14 @@ public final class Benchmark {
         int code = 0;
         try {
             b.run();
-        } catch (Exception e) {
+        } catch (Throwable e) {
+            // an Error too: the stand-ins' threads would keep this JVM alive after main ends
             e.printStackTrace();
             code = 1;
         } finally {
             b.stack.close();
+            System.exit(code);
         }
-        System.exit(code);
     }
 
     void run() throws Exception {

@@ -21,7 +21,8 @@ import java.util.stream.IntStream;
  * of requests failed or timed out, the generator kept to at least 95 % of the rate, and the p99 is within
  * {@code bench.propagation-p99-ms}. The search tries the target (1,000/s) first; if it does not hold, it bisects
  * between the highest rate that held and the lowest that did not (at most the REST saturation rate, above which the
- * intake cannot keep up), for at most {@code bench.rate-steps} trials or until they are within 10 %.
+ * intake cannot keep up), for at most {@code bench.rate-steps} trials, until they are within 10 %, or until the
+ * phase has run {@link #PHASE_BUDGET_SECONDS}.
  */
 final class PropagationPhase {
 
@@ -40,6 +41,9 @@ final class PropagationPhase {
 
     record Outcome(List<Trial> trials, double highestHeld, Trial best) {
     }
+
+    /** No new trial after this long in the phase, so the run stays within its time budget. */
+    static final int PHASE_BUDGET_SECONDS = 240;
 
     private final Stack stack;
     private final Knobs knobs;
@@ -68,7 +72,13 @@ final class PropagationPhase {
         double hi = Double.POSITIVE_INFINITY;
         double rate = target;
         Trial best = null;
+        long began = System.nanoTime();
         for (int step = 0; step < knobs.rateSteps(); step++) {
+            if (step > 0 && (System.nanoTime() - began) / 1e9 > PHASE_BUDGET_SECONDS) {
+                Benchmark.log("open loop: search stopped after %d trials, past its %d s budget", step,
+                        PHASE_BUDGET_SECONDS);
+                break;
+            }
             Trial t = trial(generator, step + 1, rate);
             trials.add(t);
             Benchmark.log("open loop %.0f/s: %s", rate, t.verdict());

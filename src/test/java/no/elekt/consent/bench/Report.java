@@ -66,7 +66,8 @@ final class Report {
                         + Benchmark.f1(s.warmupSeconds() - s.loadStart()) + " under load)",
                 "", "", "<= 20 s", verdict(s.warmupSeconds() <= 20)));
         double rss = b.peakRssMiB.getOrDefault(core, Double.NaN);
-        rows.add(new Row("Core peak RSS over the whole run (VmHWM, MiB)", Benchmark.f0(rss)
+        rows.add(new Row(("service".equals(core) ? "Service (every role)" : "Core") + " peak RSS over the whole run "
+                + "(VmHWM, MiB)", Benchmark.f0(rss)
                 + (b.knobs.maxRam().containsKey(core) ? " (-XX:MaxRAM=" + b.knobs.maxRam().get(core) + ")" : ""),
                 "", "", "<= 512 MiB", verdict(rss <= 512)));
         if (b.backfill != null) {
