@@ -98,7 +98,7 @@ public final class Benchmark {
         stack.startService();
         Map<String, Long> pids = new LinkedHashMap<>();
         stack.roles.forEach((role, process) -> pids.put(role, process.pid()));
-        sampler = new Sampler(stack.admin, pids, stack.jdbcUrl, stack.coreStartNanos);
+        sampler = new Sampler(stack.admin, pids, stack.threadCpu, stack.jdbcUrl, stack.coreStartNanos);
 
         // 1. REST intake at saturation from the first request: warm-up, then steady state, then flame graphs
         phase("saturation");

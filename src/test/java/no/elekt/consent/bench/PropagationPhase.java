@@ -97,10 +97,19 @@ final class PropagationPhase {
             if (lo > 0 && hi - lo <= 0.1 * hi) {
                 break;
             }
-            double next = lo > 0 ? (lo + hi) / 2 : Math.min(hi, rate) * (hi < rate ? 0.8 : 0.5);
-            rate = Math.max(1, Math.round(next));
+            rate = nextRate(lo, hi, rate);
         }
         return new Outcome(trials, lo, best);
+    }
+
+    /**
+     * The next rate to try, given the highest that held ({@code lo}, 0 if none) and the lowest that did not, capped
+     * at the saturation rate ({@code hi}): halfway between them once one held; before that, 80 % of the cap when the
+     * last rate tried was above it (the intake could not take it), else half the last rate.
+     */
+    static double nextRate(double lo, double hi, double last) {
+        double next = lo > 0 ? (lo + hi) / 2 : Math.min(hi, last) * (hi < last ? 0.8 : 0.5);
+        return Math.max(1, Math.round(next));
     }
 
     private Trial trial(OpenLoop generator, int index, double rate) throws Exception {

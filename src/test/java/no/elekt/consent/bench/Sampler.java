@@ -47,6 +47,7 @@ final class Sampler implements AutoCloseable {
 
     private final Admin admin;
     private final Map<String, Long> pids;
+    private final Map<String, ProcStats.ThreadCpu> threadCpu;
     private final String jdbcUrl;
     private final long start;
     private final List<Sample> samples = Collections.synchronizedList(new ArrayList<>());
@@ -54,10 +55,15 @@ final class Sampler implements AutoCloseable {
     private volatile boolean running = true;
     private final Thread thread;
 
-    /** {@code pids}: the service's processes by role; {@code origin}: System.nanoTime() at the core's start. */
-    Sampler(Admin admin, Map<String, Long> pids, String jdbcUrl, long origin) {
+    /**
+     * {@code pids}: the service's processes by role, {@code threadCpu} their JIT and GC thread readers;
+     * {@code origin}: System.nanoTime() at the core's start.
+     */
+    Sampler(Admin admin, Map<String, Long> pids, Map<String, ProcStats.ThreadCpu> threadCpu, String jdbcUrl,
+            long origin) {
         this.admin = admin;
         this.pids = pids;
+        this.threadCpu = threadCpu;
         this.jdbcUrl = jdbcUrl;
         this.start = origin;
         this.thread = new Thread(this::run, "bench-sampler");
@@ -127,7 +133,7 @@ final class Sampler implements AutoCloseable {
         Map<String, Long> rss = new java.util.LinkedHashMap<>();
         pids.forEach((role, pid) -> {
             cpu.put(role, ProcStats.cpuSeconds(pid));
-            jit.put(role, ProcStats.threads(pid).jit());
+            jit.put(role, threadCpu.get(role).read().jit());
             rss.put(role, ProcStats.rssKb(pid));
         });
         return new Sample(t, phase, outboxPending, outboxOldestAge, lag, cpu, jit, rss, changes, confirmed, pending);

@@ -50,6 +50,8 @@ final class Stack implements AutoCloseable {
     String jdbcUrl;
     /** The service's processes by role: "service" (every role in one), or "core" and "adapters". */
     final Map<String, ServiceProcess> roles = new LinkedHashMap<>();
+    /** Each role's JIT and GC thread CPU, read by the sampler every second and by the windows. */
+    final Map<String, ProcStats.ThreadCpu> threadCpu = new LinkedHashMap<>();
     /** The JVM options each role was started with, for the report. */
     final Map<String, List<String>> jvmOptionsByRole = new LinkedHashMap<>();
     /** System.nanoTime() just before the core's process was started, and when it answered ready. */
@@ -211,6 +213,7 @@ final class Stack implements AutoCloseable {
             coreReadyNanos = System.nanoTime();
         }
         roles.put(role, process);
+        threadCpu.put(role, new ProcStats.ThreadCpu(process.pid()));
         jvmOptionsByRole.put(role, options);
         Benchmark.log("%s ready on :%d (pid %d) in %.1f s", role, process.port, process.pid(),
                 (System.nanoTime() - before) / 1e9);

@@ -89,9 +89,7 @@ final class SteadyState {
                     100 * w.jitShare(core));
             if (windows.size() >= 2) {
                 Window prev = windows.get(windows.size() - 2);
-                double a = prev.cpuPerChangeMs(core);
-                double b = w.cpuPerChangeMs(core);
-                if (Math.abs(b - a) <= knobs.steadyTolerance() * a) {
+                if (stable(prev.cpuPerChangeMs(core), w.cpuPerChangeMs(core), knobs.steadyTolerance())) {
                     steadyFirst = windows.size() - 2;
                     break;
                 }
@@ -152,43 +150,49 @@ final class SteadyState {
     private void snapshot(Map<String, Double> cpu, Map<String, Double> jit, Map<String, Double> gc) {
         stack.roles.forEach((role, process) -> {
             cpu.put(role, ProcStats.cpuSeconds(process.pid()));
-            ProcStats.Threads t = ProcStats.threads(process.pid());
+            ProcStats.Threads t = stack.threadCpu.get(role).read();
             jit.put(role, t.jit());
             gc.put(role, t.gc());
         });
     }
 
-    /**
-     * Seconds from the core's process start to the first sample from which the trailing 5 s accepted rate stays at
-     * or above the warm-up fraction of the steady-state rate until the end of the first steady window (the second
-     * one is steady by the rule); NaN if it is below at that end.
-     */
+    /** The steady-state rule: this window's CPU per change within {@code tolerance} of the window before. */
+    static boolean stable(double previous, double current, double tolerance) {
+        return Math.abs(current - previous) <= tolerance * previous;
+    }
+
     private double warmup(double steadyRate, double loadStart, double until) {
         List<Sampler.Sample> all = samples.get().stream()
                 .filter(s -> s.t() >= loadStart - 1 && s.t() <= until + 0.5).toList();
-        double threshold = knobs.warmupFraction() * steadyRate;
+        return warmup(all.stream().mapToDouble(Sampler.Sample::t).toArray(),
+                all.stream().mapToLong(Sampler.Sample::changes).toArray(), knobs.warmupFraction() * steadyRate);
+    }
+
+    /**
+     * The warm-up's end, from samples of (seconds since the core's start, changes recorded so far) taken from the
+     * start of the load to the end of the first steady window: the first sample from which the trailing 5 s
+     * accepted rate stays at or above {@code threshold} to the last sample; NaN if the last one is below. In the first
+     * 5 s of load the rate is taken since the load began (at least 2 s), so that a core that is fast from its first
+     * request is not reported 5 s late.
+     */
+    static double warmup(double[] t, long[] changes, double threshold) {
         double candidate = Double.NaN;
-        for (int i = 0; i < all.size(); i++) {
-            Sampler.Sample s = all.get(i);
-            // trailing 5 s; in the first 5 s of load, since the load began (at least 2 s), so that a core that is
-            // fast from its first request is not reported 5 s late
-            Sampler.Sample back = all.get(0);
+        for (int i = 0; i < t.length; i++) {
+            int back = 0;
             for (int j = i - 1; j >= 0; j--) {
-                if (all.get(j).t() <= s.t() - 5) {
-                    back = all.get(j);
+                if (t[j] <= t[i] - 5) {
+                    back = j;
                     break;
                 }
             }
-            if (s.t() - back.t() < 2) {
+            if (t[i] - t[back] < 2) {
                 continue;
             }
-            double trailing = (s.changes() - back.changes()) / (s.t() - back.t());
-            if (trailing >= threshold) {
-                if (Double.isNaN(candidate)) {
-                    candidate = s.t();
-                }
-            } else {
+            double trailing = (changes[i] - changes[back]) / (t[i] - t[back]);
+            if (trailing < threshold) {
                 candidate = Double.NaN;
+            } else if (Double.isNaN(candidate)) {
+                candidate = t[i];
             }
         }
         return candidate;
