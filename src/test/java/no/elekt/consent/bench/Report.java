@@ -239,9 +239,11 @@ final class Report {
         h.append(chart("Changes accepted per second (x = seconds since the core's process start)", t, rate, false));
         h.append(chart("CPU of each role and of its JIT compiler threads, in cores", t, cpu, false));
         List<double[]> x = latencyOverTime();
+        Map<String, List<Double>> percentiles = new LinkedHashMap<>();
+        percentiles.put("p50", x.stream().map(r -> r[1]).toList());
+        percentiles.put("p99", x.stream().map(r -> r[2]).toList());
         h.append(chart("Propagation latency by second of acceptance (ms; accepted -> CONFIRMED)",
-                x.stream().map(r -> r[0]).toList(),
-                Map.of("p50", x.stream().map(r -> r[1]).toList(), "p99", x.stream().map(r -> r[2]).toList()), true));
+                x.stream().map(r -> r[0]).toList(), percentiles, true));
         List<Double> ts = samples.stream().map(Sampler.Sample::t).toList();
         Map<String, List<Double>> lag = new LinkedHashMap<>();
         lag.put("outbox pending", samples.stream().map(Sampler.Sample::outboxPending).toList());
@@ -301,6 +303,7 @@ final class Report {
         s.append(String.format(Locale.ROOT, "<text x=%d y=%d font-size=10>%.0f s</text><text x=%d y=%d font-size=10>"
                 + "%.0f s</text>", pad, hgt - 20, xmin, w - 60, hgt - 20, xmax));
         int c = 0;
+        int legendX = pad + 10;
         for (var e : series.entrySet()) {
             StringBuilder pts = new StringBuilder();
             for (int i = 0; i < xs.size() && i < e.getValue().size(); i++) {
@@ -314,8 +317,9 @@ final class Report {
             String color = COLORS[c % COLORS.length];
             s.append("<polyline fill=none stroke-width=1.5 stroke='").append(color).append("' points='").append(pts)
                     .append("'/>");
-            s.append(String.format(Locale.ROOT, "<text x=%d y=%d font-size=11 fill='%s'>%s</text>", pad + 10 + c * 150,
+            s.append(String.format(Locale.ROOT, "<text x=%d y=%d font-size=11 fill='%s'>%s</text>", legendX,
                     hgt - 5, color, esc(e.getKey())));
+            legendX += 7 * e.getKey().length() + 16;
             c++;
         }
         return s.append("</svg>").toString();

@@ -114,6 +114,15 @@ final class SteadyState {
         if (stack.roles.containsKey("adapters") && receipts > 0) {
             adapterCpuPerDirective = steady.stream().mapToDouble(w -> w.cpu().get("adapters")).sum() * 1000 / receipts;
         }
+        if (stack.roles.containsKey("adapters")) {
+            double a = steady.get(0).cpuPerDirectiveMs("adapters");
+            double c = steady.get(1).cpuPerDirectiveMs("adapters");
+            if (!stable(a, c, knobs.steadyTolerance())) {
+                notes.add(String.format(Locale.ROOT, "The adapters' CPU per directive moved from %.2f to %.2f ms "
+                        + "between the two steady windows (the rule is the core's): read the adapter figure with "
+                        + "that margin, or lengthen bench.window-seconds.", a, c));
+            }
+        }
         double ready = (stack.coreReadyNanos - stack.coreStartNanos) / 1e9;
         // no steady state, no steady-state throughput to reach: the warm-up is not measured
         double warmup = reached ? warmup(rate, loadStart, steady.get(0).to()) : Double.NaN;
