@@ -1,5 +1,7 @@
 -- wrk script: POST /v1/consent-changes with a unique subject per request.
--- args (after --): <source tag> <delay ms between requests per connection, 0 = saturate> <summary json file>
+-- args (after --): <source tag> <delay ms between requests per connection, 0 = saturate> [run tag]
+-- (the summary goes to the file named by WRK_SUMMARY; the token comes from WRK_TOKEN).
+-- The run tag (default: the time in seconds) keeps subjects unique across back-to-back runs of one second.
 -- The purpose rotates over purposes whose processors confirm (Mailgun, Firebase, Eliq), so every change
 -- can reach CONFIRMED; AddApptr (personalised-ads) waits for ops by design and is left out.
 local purposes = { "newsletter", "analytics", "energy-insights", "marketing", "push-notifications" }
@@ -16,7 +18,7 @@ function init(args)
    source = args[1] or "bench"
    pause = tonumber(args[2] or "0")
    counter = 0
-   run = tostring(os.time())
+   run = args[3] or tostring(os.time())
    token = os.getenv("WRK_TOKEN") or ""
 end
 

@@ -26,6 +26,53 @@ final class ProcStats {
         }
     }
 
+    /** CPU seconds of a process's threads by kind: the JIT compiler threads ("jit") and the garbage collector's ("gc"). */
+    record Threads(double jit, double gc) {
+    }
+
+    /**
+     * Cumulative CPU seconds of a process's JIT compiler and GC threads, from /proc/&lt;pid&gt;/task/*. HotSpot names
+     * its compiler threads "C1 CompilerThreadN" / "C2 CompilerThreadN" (cut by the kernel to "C1 CompilerThre" /
+     * "C2 CompilerThre"), G1's "GC Thread#N", "G1 Conc#N", "G1 Refine#N", "G1 Main Marker", "G1 Service". JDK 17
+     * adds and removes compiler threads as the queue grows and shrinks (UseDynamicNumberOfCompilerThreads), and an
+     * ended thread leaves /proc: each thread's last reading is kept, so the sums never go back; only what an ended
+     * thread used after its last reading is missed (read every second by the sampler).
+     */
+    static final class ThreadCpu {
+        private final long pid;
+        private final java.util.Map<Long, Double> jit = new HashMap<>();
+        private final java.util.Map<Long, Double> gc = new HashMap<>();
+
+        ThreadCpu(long pid) {
+            this.pid = pid;
+        }
+
+        synchronized Threads read() {
+            try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+                for (Path task : tasks.toList()) {
+                    try {
+                        String stat = Files.readString(task.resolve("stat"));
+                        String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        double cpu = (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS;
+                        long tid = Long.parseLong(task.getFileName().toString());
+                        if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
+                            jit.put(tid, cpu);
+                        } else if (name.startsWith("GC Thread") || name.startsWith("G1 ")) {
+                            gc.put(tid, cpu);
+                        }
+                    } catch (IOException | RuntimeException gone) {
+                        // the thread ended meanwhile
+                    }
+                }
+            } catch (IOException processGone) {
+                // keep the last readings
+            }
+            return new Threads(jit.values().stream().mapToDouble(Double::doubleValue).sum(),
+                    gc.values().stream().mapToDouble(Double::doubleValue).sum());
+        }
+    }
+
     static long rssKb(long pid) {
         return status(pid, "VmRSS:");
     }

@@ -22,8 +22,8 @@ import org.apache.kafka.common.TopicPartition;
  * Samples, once a second while the benchmark runs: the outbox backlog (from the table, with the query of the
  * service's own gauge: scraping the service's /q/metrics every second cost it about a tenth of its CPU in the profile,
  * and the gauge itself refreshes only every 15 s), the consumer lag of every consumer group (AdminClient, as
- * ConsumerGroupCommand computes it), the service's CPU time and RSS (/proc), and how many changes and propagations
- * the database holds.
+ * ConsumerGroupCommand computes it), each role's CPU time, its JIT compiler threads' CPU time and its RSS (/proc),
+ * and how many changes and propagations the database holds. Times are seconds since the core's process started.
  */
 final class Sampler implements AutoCloseable {
 
@@ -31,23 +31,41 @@ final class Sampler implements AutoCloseable {
             "consent-adapter-eliq", "consent-adapter-addapptr");
 
     record Sample(double t, String phase, double outboxPending, double outboxOldestAge, Map<String, Long> lag,
-            double cpuSeconds, long rssKb, long changes, long confirmed, long pending) {
+            Map<String, Double> cpu, Map<String, Double> jit, Map<String, Long> rss, long changes, long confirmed,
+            long pending) {
+
+        /** CPU seconds of every role together. */
+        double cpuSeconds() {
+            return cpu.values().stream().mapToDouble(Double::doubleValue).sum();
+        }
+
+        /** RSS of every role together. */
+        long rssKb() {
+            return rss.values().stream().mapToLong(Long::longValue).sum();
+        }
     }
 
     private final Admin admin;
-    private final List<Long> pids;
+    private final Map<String, Long> pids;
+    private final Map<String, ProcStats.ThreadCpu> threadCpu;
     private final String jdbcUrl;
-    private final long start = System.nanoTime();
+    private final long start;
     private final List<Sample> samples = Collections.synchronizedList(new ArrayList<>());
     private volatile String phase = "start";
     private volatile boolean running = true;
     private final Thread thread;
 
-    /** {@code pids}: the service's processes, whose CPU time and RSS are summed. */
-    Sampler(Admin admin, List<Long> pids, String jdbcUrl) {
+    /**
+     * {@code pids}: the service's processes by role, {@code threadCpu} their JIT and GC thread readers;
+     * {@code origin}: System.nanoTime() at the core's start.
+     */
+    Sampler(Admin admin, Map<String, Long> pids, Map<String, ProcStats.ThreadCpu> threadCpu, String jdbcUrl,
+            long origin) {
         this.admin = admin;
         this.pids = pids;
+        this.threadCpu = threadCpu;
         this.jdbcUrl = jdbcUrl;
+        this.start = origin;
         this.thread = new Thread(this::run, "bench-sampler");
         this.thread.setDaemon(true);
         this.thread.start();
@@ -110,9 +128,15 @@ final class Sampler implements AutoCloseable {
             outboxPending = rs.getLong(4);
             outboxOldestAge = rs.getDouble(5);
         }
-        return new Sample(t, phase, outboxPending, outboxOldestAge, lag,
-                pids.stream().mapToDouble(ProcStats::cpuSeconds).sum(),
-                pids.stream().mapToLong(ProcStats::rssKb).sum(), changes, confirmed, pending);
+        Map<String, Double> cpu = new java.util.LinkedHashMap<>();
+        Map<String, Double> jit = new java.util.LinkedHashMap<>();
+        Map<String, Long> rss = new java.util.LinkedHashMap<>();
+        pids.forEach((role, pid) -> {
+            cpu.put(role, ProcStats.cpuSeconds(pid));
+            jit.put(role, threadCpu.get(role).read().jit());
+            rss.put(role, ProcStats.rssKb(pid));
+        });
+        return new Sample(t, phase, outboxPending, outboxOldestAge, lag, cpu, jit, rss, changes, confirmed, pending);
     }
 
     /** Sum over partitions of (log end offset - committed offset), as ConsumerGroupCommand shows it. */
@@ -136,17 +160,22 @@ final class Sampler implements AutoCloseable {
     }
 
     static void writeCsv(List<Sample> samples, Path file) throws Exception {
+        List<String> roles = samples.isEmpty() ? List.of() : List.copyOf(samples.get(0).cpu().keySet());
         StringBuilder sb = new StringBuilder("t_s,phase,outbox_pending,outbox_oldest_age_s,"
-                + String.join(",", GROUPS.stream().map(g -> "lag_" + g).toList())
-                + ",cpu_s,rss_kb,changes,propagations_confirmed,propagations_pending\n");
+                + String.join(",", GROUPS.stream().map(g -> "lag_" + g).toList()));
+        roles.forEach(r -> sb.append(",cpu_s_").append(r).append(",jit_cpu_s_").append(r).append(",rss_kb_").append(r));
+        sb.append(",changes,propagations_confirmed,propagations_pending\n");
         for (Sample s : samples) {
             sb.append(String.format(java.util.Locale.ROOT, "%.1f,%s,%.0f,%.2f", s.t(), s.phase(), s.outboxPending(),
                     s.outboxOldestAge()));
             for (String g : GROUPS) {
                 sb.append(',').append(s.lag().get(g));
             }
-            sb.append(String.format(java.util.Locale.ROOT, ",%.2f,%d,%d,%d,%d%n", s.cpuSeconds(), s.rssKb(),
-                    s.changes(), s.confirmed(), s.pending()));
+            for (String r : roles) {
+                sb.append(String.format(java.util.Locale.ROOT, ",%.2f,%.2f,%d", s.cpu().get(r), s.jit().get(r),
+                        s.rss().get(r)));
+            }
+            sb.append(String.format(java.util.Locale.ROOT, ",%d,%d,%d%n", s.changes(), s.confirmed(), s.pending()));
         }
         Files.writeString(file, sb);
     }

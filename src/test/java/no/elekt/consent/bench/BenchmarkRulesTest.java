@@ -1,0 +1,81 @@
+package no.elekt.consent.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** The benchmark's decision rules, on made-up readings: steady state, warm-up, the rate search, percentiles. */
+class BenchmarkRulesTest {
+
+    @Test
+    void steadyWhenCpuPerChangeIsWithinTheToleranceOfTheWindowBefore() {
+        assertThat(SteadyState.stable(1.17, 1.19, 0.05)).isTrue();
+        assertThat(SteadyState.stable(1.74, 1.17, 0.05)).isFalse(); // issue 16's 60-90 s -> 90-120 s windows
+        assertThat(SteadyState.stable(1.00, 0.96, 0.05)).isTrue();
+        assertThat(SteadyState.stable(1.00, 0.94, 0.05)).isFalse();
+    }
+
+    @Test
+    void warmupEndsWhereTheRateReachesTheThresholdAndStays() {
+        // load from t=10; 50 changes/s until t=20, then 100/s; threshold 90
+        double[] t = new double[31];
+        long[] changes = new long[31];
+        for (int i = 0; i <= 30; i++) {
+            t[i] = 10 + i;
+            changes[i] = i <= 10 ? 50L * i : 500 + 100L * (i - 10);
+        }
+        // trailing 5 s: at t=25 (100/s since t=20) it first reaches 90/s; at t=24, (500+400-750)/5 = 90 too
+        assertThat(SteadyState.warmup(t, changes, 90)).isEqualTo(24.0);
+    }
+
+    @Test
+    void aDipAfterReachingTheRateMovesTheWarmupLater() {
+        double[] t = new double[31];
+        long[] changes = new long[31];
+        long c = 0;
+        for (int i = 0; i <= 30; i++) {
+            t[i] = i;
+            c += i >= 3 && (i < 12 || i > 14) ? 100 : 20; // fast from t=3, a dip at t=12-14
+            changes[i] = c;
+        }
+        double warmup = SteadyState.warmup(t, changes, 90);
+        assertThat(warmup).isGreaterThan(14);
+    }
+
+    @Test
+    void aCoreFastFromItsFirstRequestIsNotReportedFiveSecondsLate() {
+        double[] t = { 10, 11, 12, 13, 14, 15, 16, 17 };
+        long[] changes = { 0, 100, 200, 300, 400, 500, 600, 700 };
+        assertThat(SteadyState.warmup(t, changes, 90)).isEqualTo(12.0); // 2 s of load is the shortest span
+    }
+
+    @Test
+    void noWarmupWhenTheLastReadingIsBelow() {
+        double[] t = { 0, 1, 2, 3, 4, 5, 6, 7 };
+        long[] changes = { 0, 100, 200, 300, 400, 500, 510, 520 };
+        assertThat(SteadyState.warmup(t, changes, 90)).isNaN();
+    }
+
+    @Test
+    void rateSearchGoesBelowTheSaturationRateThenBisects() {
+        // 1,000/s did not hold; REST saturation 150/s caps what can hold
+        assertThat(PropagationPhase.nextRate(0, 150, 1000)).isEqualTo(120);
+        // 120 held: halfway to the cap
+        assertThat(PropagationPhase.nextRate(120, 150, 120)).isEqualTo(135);
+        // saturation above the target: halve
+        assertThat(PropagationPhase.nextRate(0, 1000, 1000)).isEqualTo(500);
+        assertThat(PropagationPhase.nextRate(0, 500, 500)).isEqualTo(250);
+    }
+
+    @Test
+    void nearestRankPercentilesCountNeverConfirmedAsInfinite() {
+        double[] latencies = new double[100];
+        for (int i = 0; i < 99; i++) {
+            latencies[i] = i + 1;
+        }
+        latencies[99] = Double.POSITIVE_INFINITY;
+        assertThat(OpenLoop.Percentiles.of(latencies, 0.5)).isEqualTo(50);
+        assertThat(OpenLoop.Percentiles.of(latencies, 0.99)).isEqualTo(99);
+        assertThat(OpenLoop.Percentiles.of(latencies, 0.999)).isInfinite();
+    }
+}

@@ -1,0 +1,324 @@
+package no.elekt.consent.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
+
+import io.apicurio.registry.serde.avro.AvroKafkaSerializer;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import no.elekt.consent.testinfra.ApicurioRegistryServer;
+import no.elekt.consent.testinfra.ProcessorStandIns;
+import no.elekt.consent.testinfra.ServiceProcess;
+import no.elekt.consent.testinfra.TestTokens;
+
+/**
+ * The stack as it ships, on this machine: PostgreSQL (fsync and synchronous commit on, data under target/bench), a
+ * Kafka broker process, Apicurio Registry with the schemas registered as production does it, the processor
+ * stand-ins, and the packaged service (prod profile) as its roles' processes. Also the database and Kafka reads
+ * the phases share.
+ */
+final class Stack implements AutoCloseable {
+
+    static final String RECEIPTS_TOPIC = "consent.receipts.v1";
+
+    final Knobs knobs;
+    EmbeddedPostgres postgres;
+    ApicurioRegistryServer registry;
+    KafkaBroker kafka;
+    Admin admin;
+    String jdbcUrl;
+    /** The service's processes by role: "service" (every role in one), or "core" and "adapters". */
+    final Map<String, ServiceProcess> roles = new LinkedHashMap<>();
+    /** Each role's JIT and GC thread CPU, read by the sampler every second and by the windows. */
+    final Map<String, ProcStats.ThreadCpu> threadCpu = new LinkedHashMap<>();
+    /** The JVM options each role was started with, for the report. */
+    final Map<String, List<String>> jvmOptionsByRole = new LinkedHashMap<>();
+    /** System.nanoTime() just before the core's process was started, and when it answered ready. */
+    long coreStartNanos;
+    long coreReadyNanos;
+
+    Stack(Knobs knobs) {
+        this.knobs = knobs;
+    }
+
+    /** The process that holds the core: "core" when the roles run apart, else "service". */
+    String coreRole() {
+        return roles.containsKey("core") ? "core" : "service";
+    }
+
+    ServiceProcess core() {
+        return roles.get(coreRole());
+    }
+
+    String baseUrl() {
+        return core().baseUrl();
+    }
+
+    void startInfrastructure() throws Exception {
+        String classpath = KafkaBroker.resolveClasspath(Benchmark.ROOT, Benchmark.WORK);
+        System.setProperty("consent.standins.threads", "64");
+        System.setProperty("consent.standins.async", "true");
+        var pg = CompletableFuture.supplyAsync(this::startPostgres);
+        var reg = CompletableFuture.supplyAsync(() -> {
+            try {
+                return new ApicurioRegistryServer(Benchmark.freePort())
+                        .start(Benchmark.ROOT.resolve("target/bench-registry"));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        kafka = new KafkaBroker(Benchmark.WORK.resolve("kafka"), classpath, Benchmark.freePort()).start(6);
+        ProcessorStandIns.start();
+        ProcessorStandIns.installHappyStubs();
+        ProcessorStandIns.wireMock().setGlobalFixedDelayVariable(knobs.processorDelayMs());
+        postgres = pg.join();
+        registry = reg.join();
+        jdbcUrl = "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/postgres";
+        checkDurability();
+        admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrap()));
+        List<NewTopic> topics = Stream.of("consent.change-requests.v1", "consent.changes.v1",
+                "consent.directives.mailgun.v1", "consent.directives.firebase.v1", "consent.directives.eliq.v1",
+                "consent.directives.addapptr.v1", RECEIPTS_TOPIC, "bench.ceiling")
+                .map(t -> new NewTopic(t, 6, (short) 1)).toList();
+        admin.createTopics(topics).all().get(60, TimeUnit.SECONDS);
+        // schemas registered the way production does it
+        ProcessBuilder pb = new ProcessBuilder("sh", "deploy/register-schemas.sh").directory(Benchmark.ROOT.toFile())
+                .redirectErrorStream(true).redirectOutput(Benchmark.WORK.resolve("register-schemas.log").toFile());
+        pb.environment().put("REGISTRY_URL", registry.apiUrl());
+        pb.environment().put("SCHEMAS_DIR", "schemas");
+        pb.environment().put("WAIT_SECONDS", "30");
+        if (pb.start().waitFor() != 0) {
+            throw new IllegalStateException("deploy/register-schemas.sh failed; see target/bench/register-schemas.log");
+        }
+        Benchmark.log("infrastructure up: PostgreSQL %d (fsync %s), Kafka %s, registry %s, stand-ins %s (delay %d ms)",
+                postgres.getPort(), setting("fsync"), kafka.bootstrap(), registry.apiUrl(),
+                ProcessorStandIns.baseUrl(), knobs.processorDelayMs());
+    }
+
+    /**
+     * The zonky binaries start the server with -F (fsync off); a -c option after it wins, so fsync and synchronous
+     * commit are set on explicitly, and the data directory is on the work tree's disk, not a temporary folder.
+     */
+    private EmbeddedPostgres startPostgres() {
+        String durable = knobs.fsync() ? "on" : "off";
+        try {
+            return EmbeddedPostgres.builder().setPort(Benchmark.freePort())
+                    .setDataDirectory(Benchmark.WORK.resolve("pgdata")).setCleanDataDirectory(true)
+                    .setServerConfig("max_connections", "200")
+                    .setServerConfig("fsync", durable)
+                    .setServerConfig("synchronous_commit", durable)
+                    .setServerConfig("full_page_writes", durable)
+                    .start();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Refuses to measure a database that is not as asked: production runs with fsync and synchronous commit. */
+    private void checkDurability() throws SQLException {
+        String wanted = knobs.fsync() ? "on" : "off";
+        for (String name : List.of("fsync", "synchronous_commit")) {
+            if (!setting(name).equals(wanted)) {
+                throw new IllegalStateException("PostgreSQL runs with " + name + " = " + setting(name) + ", not "
+                        + wanted);
+            }
+        }
+    }
+
+    /** The server's durability settings as SHOW reports them, for the report. */
+    Map<String, String> durability() throws SQLException {
+        Map<String, String> d = new LinkedHashMap<>();
+        for (String name : List.of("server_version", "fsync", "synchronous_commit", "full_page_writes",
+                "wal_sync_method", "shared_buffers")) {
+            d.put(name, setting(name));
+        }
+        d.put("data directory", Benchmark.WORK.resolve("pgdata") + " (" + Benchmark.firstLine("sh", "-c",
+                "df -T " + Benchmark.WORK + " | tail -1 | awk '{print $2 \" on \" $1}'") + ")");
+        return d;
+    }
+
+    String setting(String name) throws SQLException {
+        try (Connection c = connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("show " + name)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    /** Starts the service as deployed: the core, then the adapters in their own process (or one process). */
+    void startService() throws Exception {
+        Path jar = Benchmark.ROOT.resolve("target/quarkus-app/quarkus-run.jar");
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException("build the service first: " + jar + " is missing");
+        }
+        Map<String, String> config = ServiceProcess.prodConfig(postgres.getPort(), jdbcUrl, kafka.bootstrap(),
+                registry.apiUrl());
+        // the shipped per-processor limits (10 calls/s, AddApptr 2) guard the real processors' quotas; against the
+        // stand-ins they would measure the limiter, not the service
+        ServiceProcess.PROCESSORS.forEach(p -> config.put("consent.adapters." + p + ".rate-limit", "0"));
+        // extra -D settings for experiments: -Dbench.service.<property>=<value>
+        System.getProperties().forEach((k, v) -> {
+            if (k.toString().startsWith("bench.service.")) {
+                config.put(k.toString().substring("bench.service.".length()), v.toString());
+            }
+        });
+        if (!knobs.splitRoles()) {
+            start("service", config);
+            return;
+        }
+        // adapters first: a new core pod starts where the adapters already run, and the core's warm-up is timed
+        // from its own start to steady state under load, with no other start-up in between
+        start("adapters", ServiceProcess.forRole(config, "adapters"));
+        start("core", ServiceProcess.forRole(config, "core"));
+    }
+
+    private void start(String role, Map<String, String> config) throws IOException, InterruptedException {
+        List<String> options = new ArrayList<>();
+        if (knobs.maxRam().containsKey(role)) {
+            // the JVM in a pod sizes its heap from the pod's memory limit; here it would see the host's 24 GiB
+            options.add("-XX:MaxRAM=" + knobs.maxRam().get(role));
+        }
+        if (knobs.profile()) {
+            // async-profiler attributes samples to the right line only with debug info at non-safepoints
+            options.addAll(List.of("-XX:+UnlockDiagnosticVMOptions", "-XX:+DebugNonSafepoints"));
+        }
+        Stream.of(knobs.jvmOptions().split("\\s+")).filter(o -> !o.isBlank())
+                .map(o -> o.replace("{role}", role)).forEach(options::add);
+        boolean isCore = role.equals("core") || role.equals("service");
+        long before = System.nanoTime();
+        ServiceProcess process = new ServiceProcess(role, Benchmark.freePort(), options, config,
+                Benchmark.WORK.resolve(role + ".log")).start();
+        if (isCore) {
+            coreStartNanos = before;
+            coreReadyNanos = System.nanoTime();
+        }
+        roles.put(role, process);
+        threadCpu.put(role, new ProcStats.ThreadCpu(process.pid()));
+        jvmOptionsByRole.put(role, options);
+        Benchmark.log("%s ready on :%d (pid %d) in %.1f s", role, process.port, process.pid(),
+                (System.nanoTime() - before) / 1e9);
+    }
+
+    /** Seconds since the core's process was started. */
+    double sinceCoreStart() {
+        return (System.nanoTime() - coreStartNanos) / 1e9;
+    }
+
+    // ------------------------------------------------------------------ reads
+
+    Connection connect() throws SQLException {
+        return DriverManager.getConnection(jdbcUrl, "postgres", "postgres");
+    }
+
+    long count(String sql) throws SQLException {
+        try (Connection c = connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** Receipts published by the adapters so far (end offsets of consent.receipts.v1): one per directive handled. */
+    long receiptsPublished() throws Exception {
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        for (int p = 0; p < 6; p++) {
+            latest.put(new TopicPartition(RECEIPTS_TOPIC, p), OffsetSpec.latest());
+        }
+        return admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS).values().stream()
+                .mapToLong(i -> i.offset()).sum();
+    }
+
+    /** Waits until nothing is open: no PENDING propagation (AddApptr waits for ops by design) and an empty outbox. */
+    boolean awaitDrained(Duration max) throws Exception {
+        Instant deadline = Instant.now().plus(max);
+        while (Instant.now().isBefore(deadline)) {
+            if (count("select count(*) from propagation where status = 'PENDING' and processor <> 'addapptr'") == 0
+                    && count("select count(*) from outbox_event") == 0) {
+                return true;
+            }
+            Thread.sleep(500);
+        }
+        return false;
+    }
+
+    /** A bearer token of an app backend allowed to write for the given sources. */
+    static String writerToken(List<String> sources) {
+        return TestTokens.token(Set.of("consent-writer"), sources, Duration.ofHours(2), TestTokens.AUDIENCE,
+                TestTokens.privateKey());
+    }
+
+    /** A bearer token of ops (the /v1/ops endpoints). */
+    static String opsToken() {
+        return TestTokens.token(Set.of("ops"), List.of(), Duration.ofHours(2), TestTokens.AUDIENCE,
+                TestTokens.privateKey());
+    }
+
+    Map<String, Object> serdeConfig() {
+        Map<String, Object> c = new HashMap<>();
+        c.put("apicurio.registry.url", registry.apiUrl());
+        c.put("apicurio.registry.auto-register", "false");
+        c.put("apicurio.registry.find-latest", "true");
+        return c;
+    }
+
+    <T extends org.apache.avro.specific.SpecificRecordBase> AvroKafkaSerializer<T> serializer() {
+        AvroKafkaSerializer<T> s = new AvroKafkaSerializer<>();
+        s.configure(serdeConfig(), false);
+        return s;
+    }
+
+    /** A producer as an app backend or a bulk job would run it: acks=all, small linger, 64 KiB batches. */
+    java.util.Properties producerConfig() {
+        java.util.Properties props = new java.util.Properties();
+        props.putAll(serdeConfig());
+        props.put("bootstrap.servers", kafka.bootstrap());
+        props.put("acks", "all");
+        props.put("linger.ms", "5");
+        props.put("batch.size", "65536");
+        return props;
+    }
+
+    @Override
+    public synchronized void close() {
+        roles.values().forEach(ServiceProcess::close);
+        if (admin != null) {
+            admin.close(Duration.ofSeconds(2));
+            admin = null;
+        }
+        if (kafka != null) {
+            kafka.close();
+            kafka = null;
+        }
+        if (registry != null) {
+            registry.close();
+            registry = null;
+        }
+        if (postgres != null) {
+            try {
+                postgres.close();
+            } catch (IOException e) {
+                // exiting
+            }
+            postgres = null;
+        }
+    }
+}
