@@ -17,20 +17,15 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.security.AttributeType;
-import io.quarkus.test.security.SecurityAttribute;
-import io.quarkus.test.security.TestSecurity;
-import no.elekt.consent.security.Roles;
-import no.elekt.consent.security.SourceScope;
 import no.elekt.consent.events.ConsentChangeRequested;
 import no.elekt.consent.events.ConsentChanged;
 import no.elekt.consent.testinfra.KafkaEvents;
 import no.elekt.consent.testinfra.KafkaPublisher;
+import no.elekt.consent.testinfra.TestIdentity;
 
 /** App backends may publish changes on consent.change-requests.v1; bad records are dead-lettered, the rest go on. */
 @QuarkusTest
-@TestSecurity(user = "test-backend", roles = { Roles.WRITER, Roles.READER, Roles.OPS },
-        attributes = @SecurityAttribute(key = SourceScope.ATTRIBUTE, value = "*", type = AttributeType.STRING_SET))
+@TestIdentity
 class KafkaIntakeTest {
 
     static final String REQUESTS = "consent.change-requests.v1";
