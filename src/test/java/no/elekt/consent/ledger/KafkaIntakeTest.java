@@ -68,7 +68,7 @@ class KafkaIntakeTest {
     void redeliveredRequestWithTheSameRequestIdIsRecordedOnce() {
         String subject = "subject-" + UUID.randomUUID();
         ConsentChangeRequested request = request(subject, "marketing", "WITHDRAWN");
-        request.setRequestId(UUID.randomUUID().toString());
+        request.setIdempotencyKey(UUID.randomUUID().toString());
         publisher.send(REQUESTS, subject, request);
         publisher.send(REQUESTS, subject, request);
         publisher.send(REQUESTS, subject, request(subject, "newsletter", "GRANTED"));
@@ -99,18 +99,18 @@ class KafkaIntakeTest {
     }
 
     @Test
-    void aRequestIdReusedForAnotherChangeIsDeadLetteredAndTheRestOfItsPollIsRecorded() {
+    void anIdempotencyKeyReusedForAnotherChangeIsDeadLetteredAndTheRestOfItsPollIsRecorded() {
         String subject = "subject-" + UUID.randomUUID();
-        String requestId = UUID.randomUUID().toString();
+        String idempotencyKey = UUID.randomUUID().toString();
         ConsentChangeRequested first = request(subject, "marketing", "WITHDRAWN");
-        first.setRequestId(requestId);
+        first.setIdempotencyKey(idempotencyKey);
         ConsentChangeRequested reused = request(subject, "marketing", "GRANTED");
-        reused.setRequestId(requestId);
+        reused.setIdempotencyKey(idempotencyKey);
         publisher.send(REQUESTS, subject, first);
         publisher.send(REQUESTS, subject, reused);
         publisher.send(REQUESTS, subject, request(subject, "newsletter", "WITHDRAWN"));
 
-        // in one poll, the reused id fails the poll's transaction; recorded one by one, only it is refused
+        // in one poll, the reused key fails the poll's transaction; recorded one by one, only it is refused
         var dead = kafka.awaitEvents(REQUESTS + ".dlq", subject, 1);
         assertThat(dead.get(0).headers().get("dead-letter-reason")).contains("different request body");
         Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->

@@ -28,7 +28,7 @@ class DeadLetterReplayTest {
     void replayedDeadLetterGoesBackToItsTopicAndIsProcessed() {
         String subject = "subject-" + UUID.randomUUID();
         ConsentChangeRequested request = ConsentChangeRequested.newBuilder()
-                .setRequestId(UUID.randomUUID().toString())
+                .setIdempotencyKey(UUID.randomUUID().toString())
                 .setSubjectId(subject).setPurpose("marketing").setDecision("WITHDRAWN")
                 .setOccurredAt(Instant.now()).setSource("backend-eu").build();
         try (KafkaPublisher publisher = new KafkaPublisher()) {
