@@ -46,7 +46,7 @@ import no.elekt.consent.testinfra.ProcessorStandIns;
 import no.elekt.consent.testinfra.ServiceProcess;
 
 /**
- * The benchmark of issue 6: starts the stack as it ships (packaged service with the prod profile, a Kafka broker
+ * The benchmark: starts the stack as it ships (packaged service with the prod profile, a Kafka broker
  * process, PostgreSQL, Apicurio Registry, processor stand-ins answering after a delay), measures the raw ceilings
  * (Kafka ProducerPerformance, pgbench with the writes of one change), drives load with wrk and a Kafka producer, and
  * writes src/test/bench/runs/&lt;label&gt;.md, .html and .csv. Run by {@code ./mvnw -Pbench -DskipTests verify}.
