@@ -15,7 +15,7 @@ import no.elekt.consent.propagation.Propagation;
 @ApplicationScoped
 public class ChangeEvents {
 
-    public static final String CHANGES_TOPIC = "consent.changes.v1";
+    static final String CHANGES_TOPIC = "consent.changes.v1";
 
     private final Policy policy;
 
