@@ -27,7 +27,8 @@ import no.elekt.consent.testinfra.TestTokens;
  * over several starts. Not a load test: the workload is 200 sequential requests.
  * <p>
  * {@code ./mvnw -q -DskipTests package && ./mvnw -q exec:java -Dexec.classpathScope=test
- * -Dexec.mainClass=no.elekt.consent.bench.StartupFootprint -Dexec.args=5}
+ * -Dexec.mainClass=no.elekt.consent.bench.StartupFootprint -Dexec.args=5}; {@code -Dservice.jar=...} measures another
+ * build (e.g. a copy of target/quarkus-app made before a change), so two builds can be measured in turn.
  */
 public final class StartupFootprint {
 

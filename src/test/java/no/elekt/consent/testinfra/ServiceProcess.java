@@ -19,9 +19,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The packaged service (target/quarkus-app/quarkus-run.jar) as a child process, as it ships (prod profile), with
- * the given JVM options and -D settings; killed with SIGKILL and started again on the same port. Used by the fault
- * suite and the benchmark.
+ * The packaged service (target/quarkus-app/quarkus-run.jar, or the one -Dservice.jar names) as a child process, as it
+ * ships (prod profile), with the given JVM options and -D settings; killed with SIGKILL and started again on the same
+ * port. Used by the fault suite, the benchmark and StartupFootprint.
  */
 public final class ServiceProcess implements AutoCloseable {
 
@@ -47,7 +47,7 @@ public final class ServiceProcess implements AutoCloseable {
     }
 
     public ServiceProcess start() throws IOException, InterruptedException {
-        Path jar = Path.of("target/quarkus-app/quarkus-run.jar").toAbsolutePath();
+        Path jar = Path.of(System.getProperty("service.jar", "target/quarkus-app/quarkus-run.jar")).toAbsolutePath();
         if (!Files.exists(jar)) {
             throw new IllegalStateException("package the service first: " + jar + " is missing");
         }
