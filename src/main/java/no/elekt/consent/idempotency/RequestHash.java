@@ -19,7 +19,8 @@ public final class RequestHash {
      */
     public static String of(ObjectMapper json, Object... fields) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(json.writeValueAsBytes(fields)));
+            byte[] canonical = json.writeValueAsBytes(fields);
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonical));
         } catch (JsonProcessingException | NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -39,7 +39,8 @@ public class ChangePolicyCheck {
             errors.add(new FieldError("purpose", "unknown purpose; one of " + policy.purposes().keySet()));
         }
         if (request.policyVersion() != null && !policy.policyVersions().contains(request.policyVersion())) {
-            errors.add(new FieldError("policyVersion", "not a version of the policy; one of " + policy.policyVersions()));
+            errors.add(new FieldError("policyVersion",
+                    "not a version of the policy; one of " + policy.policyVersions()));
         } else if (request.policyVersion() == null && request.decision() == Decision.GRANTED) {
             errors.add(new FieldError("policyVersion", "is required with a grant: the version of the policy text the "
                     + "person agreed to; one of " + policy.policyVersions()));

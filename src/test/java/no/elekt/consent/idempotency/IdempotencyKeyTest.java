@@ -29,7 +29,8 @@ class IdempotencyKeyTest {
         assertThat(IdempotencyKey.ofRecord("consent.change-requests.v1", 2, 41, "k-1"))
                 .isEqualTo(new IdempotencyKey("kafka", "consent.change-requests.v1", "k-1"));
         assertThat(IdempotencyKey.ofRecord("consent.change-requests.v1", 2, 41, null))
-                .isEqualTo(new IdempotencyKey("kafka", "consent.change-requests.v1", "consent.change-requests.v1/2/41"));
+                .isEqualTo(new IdempotencyKey("kafka", "consent.change-requests.v1",
+                        "consent.change-requests.v1/2/41"));
     }
 
     @Test

@@ -18,7 +18,7 @@ import no.elekt.consent.events.PurposeVersion;
 import no.elekt.consent.outbox.Outbox;
 import no.elekt.consent.policy.ShippedPolicy;
 
-/** A directive is rebuilt from its propagation alone, first issue or re-issue, with only its processor's identifiers. */
+/** A directive is built from its propagation alone, first issue or re-issue, with only its processor's identifiers. */
 @Tag("unit")
 class DirectiveEventsTest {
 
