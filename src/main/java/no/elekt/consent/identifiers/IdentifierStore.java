@@ -22,10 +22,10 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import no.elekt.consent.problem.InvalidFieldException;
 
 /**
- * The identifiers processors need for a subject (e-mail, advertising ID, tokens), encrypted at rest. Every value of
- * every type is kept until erasure, with when it was first and last seen: a second phone's token or a changed
- * e-mail address is added, never put in place of the first, so erasure and every later directive reach them all.
- * A change may omit identifiers it sent before.
+ * The only code that reads or writes the {@code subject_identifier} table: the identifiers processors need for a
+ * subject (e-mail, advertising ID, tokens), encrypted at rest. Every value of every type is kept until erasure, with
+ * when it was first and last seen: a second phone's token or a changed e-mail address is added, never put in place
+ * of the first, so erasure and every later directive reach them all. A change may omit identifiers it sent before.
  */
 @ApplicationScoped
 public class IdentifierStore {
@@ -108,6 +108,12 @@ public class IdentifierStore {
             known.forEach(s -> byType.computeIfAbsent(s.type(), t -> new ArrayList<>()).add(s.value()));
             return byType;
         });
+    }
+
+    /** Deletes every value held for the subject (erasure); answers how many. */
+    public Uni<Integer> deleteAll(SqlClient client, String subjectId) {
+        return client.preparedQuery("delete from subject_identifier where subject_id = $1")
+                .execute(Tuple.of(subjectId)).map(deleted -> deleted.rowCount());
     }
 
     private Uni<List<Stored>> stored(SqlClient client, String subjectId) {

@@ -22,9 +22,10 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import no.elekt.consent.events.ConsentChangeRequested;
 import no.elekt.consent.events.Decision;
+import no.elekt.consent.idempotency.IdempotencyKey;
 import no.elekt.consent.kafka.DeadLetters;
 import no.elekt.consent.kafka.RegistryDecoder;
-import no.elekt.consent.ledger.LedgerService.Prepared;
+import no.elekt.consent.ledger.ChangeIntake.Prepared;
 import no.elekt.consent.problem.Failures;
 import no.elekt.consent.problem.InvalidFieldException;
 import no.elekt.consent.problem.Problem.FieldError;
@@ -42,13 +43,13 @@ public class ChangeRequestConsumer {
     private static final Logger LOG = Logger.getLogger(ChangeRequestConsumer.class);
     private static final String CAUSE = "core intake";
 
-    private final LedgerService ledger;
+    private final ChangeIntake intake;
     private final Validator validator;
     private final DeadLetters deadLetters;
     private final RegistryDecoder<ConsentChangeRequested> decoder;
 
-    ChangeRequestConsumer(LedgerService ledger, Validator validator, DeadLetters deadLetters, Config config) {
-        this.ledger = ledger;
+    ChangeRequestConsumer(ChangeIntake intake, Validator validator, DeadLetters deadLetters, Config config) {
+        this.intake = intake;
         this.validator = validator;
         this.deadLetters = deadLetters;
         this.decoder = new RegistryDecoder<>(config, ConsentChangeRequested.class);
@@ -76,10 +77,10 @@ public class ChangeRequestConsumer {
         for (ConsumerRecord<String, byte[]> record : records) {
             try {
                 ConsentChangeRequested request = decoder.decode(record);
-                // Without a requestId, the record's position makes a redelivery after a crash idempotent.
-                String idempotencyKey = request.getRequestId() != null ? request.getRequestId()
-                        : record.topic() + "/" + record.partition() + "/" + record.offset();
-                checked.accepted().put(record, ledger.prepare(toRequest(request), idempotencyKey));
+                // without a key of its own, the record's position makes a redelivery after a crash idempotent
+                IdempotencyKey key = IdempotencyKey.ofRecord(record.topic(), record.partition(), record.offset(),
+                        request.getIdempotencyKey());
+                checked.accepted().put(record, intake.prepare(toRequest(request), key));
             } catch (IllegalArgumentException | InvalidFieldException e) {
                 checked.rejected().put(record, e.getMessage());
             }
@@ -92,7 +93,7 @@ public class ChangeRequestConsumer {
         if (poll.isEmpty()) {
             return Uni.createFrom().item(Map.of());
         }
-        return retriedWhileTransient(ledger.recordAll(List.copyOf(poll.values())), poll.size() + " change requests")
+        return retriedWhileTransient(intake.recordAll(List.copyOf(poll.values())), poll.size() + " change requests")
                 .replaceWith(Map.<ConsumerRecord<String, byte[]>, String>of())
                 .onFailure().recoverWithUni(e -> {
                     LOG.warnf("A poll of %d change requests failed as a whole (%s); recording them one by one",
@@ -100,7 +101,7 @@ public class ChangeRequestConsumer {
                     Map<ConsumerRecord<String, byte[]>, String> failed = new LinkedHashMap<>();
                     return Multi.createFrom().iterable(poll.entrySet())
                             .onItem().transformToUniAndConcatenate(entry -> retriedWhileTransient(
-                                    ledger.recordAll(List.of(entry.getValue())), "change request " + position(entry.getKey()))
+                                    intake.recordAll(List.of(entry.getValue())), "change request " + position(entry.getKey()))
                                     .onFailure().recoverWithItem(one -> {
                                         failed.put(entry.getKey(), one.getMessage() == null ? one.toString()
                                                 : one.getMessage());

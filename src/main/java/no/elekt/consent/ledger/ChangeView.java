@@ -33,15 +33,16 @@ public record ChangeView(
             PropagationStatus status, Instant deadline, boolean overdue, int attempts, String detail) {
 
         public static PropagationView of(Propagation p, Instant now) {
-            return new PropagationView(p.directiveId, p.processor, p.action, p.status, p.deadline, p.overdue(now),
-                    p.attempts, p.detail);
+            return new PropagationView(p.directiveId(), p.processor(), p.action(), p.status(), p.deadline(),
+                    p.overdue(now), p.attempts(), p.detail());
         }
     }
 
-    public static ChangeView of(ConsentRecord r, List<Propagation> propagations) {
+    public static ChangeView of(RecordedChange recorded) {
         Instant now = Instant.now();
-        return new ChangeView(r.changeId, r.subjectId, r.purpose, r.kind, r.decision, r.version, r.occurredAt,
-                r.recordedAt, r.source, r.policyVersion, r.inForce,
-                propagations.stream().map(p -> PropagationView.of(p, now)).toList());
+        ConsentRecord r = recorded.record();
+        return new ChangeView(r.changeId(), r.subjectId(), r.purpose(), r.kind(), r.decision(), r.version(),
+                r.occurredAt(), r.recordedAt(), r.source(), r.policyVersion(), r.inForce(),
+                recorded.propagations().stream().map(p -> PropagationView.of(p, now)).toList());
     }
 }

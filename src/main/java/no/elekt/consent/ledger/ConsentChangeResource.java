@@ -21,7 +21,9 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
+import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
+import no.elekt.consent.idempotency.IdempotencyKey;
 import no.elekt.consent.security.Roles;
 import no.elekt.consent.security.SourceScope;
 
@@ -29,12 +31,19 @@ import no.elekt.consent.security.SourceScope;
 @Produces(MediaType.APPLICATION_JSON)
 public class ConsentChangeResource {
 
-    private final LedgerService ledger;
-    private final SourceScope sourceScope;
+    /** Idempotency keys are scoped by caller and endpoint; this endpoint's name in that scope. */
+    static final String ENDPOINT = "POST /v1/consent-changes";
 
-    ConsentChangeResource(LedgerService ledger, SourceScope sourceScope) {
-        this.ledger = ledger;
+    private final ChangeIntake intake;
+    private final LedgerReads reads;
+    private final SourceScope sourceScope;
+    private final SecurityIdentity caller;
+
+    ConsentChangeResource(ChangeIntake intake, LedgerReads reads, SourceScope sourceScope, SecurityIdentity caller) {
+        this.intake = intake;
+        this.reads = reads;
         this.sourceScope = sourceScope;
+        this.caller = caller;
     }
 
     @POST
@@ -50,10 +59,11 @@ public class ConsentChangeResource {
             @HeaderParam("Idempotency-Key") @Pattern(regexp = "[\\x21-\\x7e]{1,128}",
                     message = "must be 1-128 visible ASCII characters") String idempotencyKey) {
         sourceScope.checkMayWrite(request.source());
-        return ledger.record(request, idempotencyKey)
-                .map(outcome -> Response.accepted(outcome.change())
-                        .location(URI.create("/v1/consent-changes/" + outcome.change().changeId()))
-                        .header("Idempotent-Replayed", outcome.replayed() ? "true" : null)
+        IdempotencyKey key = IdempotencyKey.of(caller.getPrincipal().getName(), ENDPOINT, idempotencyKey);
+        return intake.record(intake.prepare(request, key))
+                .map(submitted -> Response.accepted(submitted.value())
+                        .location(URI.create("/v1/consent-changes/" + submitted.value().changeId()))
+                        .header("Idempotent-Replayed", submitted.replayed() ? "true" : null)
                         .build());
     }
 
@@ -62,6 +72,6 @@ public class ConsentChangeResource {
     @Path("/{changeId}")
     @Operation(summary = "A change and the status of each of its propagations")
     public Uni<ChangeView> get(@PathParam("changeId") UUID changeId) {
-        return ledger.find(changeId);
+        return reads.change(changeId);
     }
 }

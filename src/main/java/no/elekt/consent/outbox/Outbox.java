@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -18,6 +19,7 @@ import org.apache.avro.specific.SpecificRecordBase;
 
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import no.elekt.consent.events.ConsentChanged;
@@ -26,11 +28,14 @@ import no.elekt.consent.events.PropagationReceipt;
 import no.elekt.consent.identifiers.IdentifierVault;
 
 /**
- * Writes events to the outbox table. Call it inside the unit of work that made the change,
- * so the event is committed exactly when the change is.
+ * The only code that reads or writes the {@code outbox_event} table. Writers call {@link #add} inside the unit of
+ * work that made the change, so the event is committed exactly when the change is; the relay takes them out in id
+ * order.
  */
 @ApplicationScoped
 public class Outbox {
+
+    private static final long LEADER_LOCK = 0x636f6e73656e74L; // "consent"
 
     private final IdentifierVault vault;
     private final Map<Schema, BinaryMessageEncoder<SpecificRecordBase>> encoders = new ConcurrentHashMap<>();
@@ -41,6 +46,14 @@ public class Outbox {
 
     /** An event for the outbox: its topic, message key (the subject) and id. */
     public record Event(String topic, String key, UUID eventId, SpecificRecordBase payload) {
+    }
+
+    /** An event read back for relaying, its payload decoded. */
+    record Stored(long id, String topic, String key, String eventType, UUID eventId, SpecificRecordBase payload) {
+    }
+
+    /** How many events wait, and how long the oldest has. */
+    record Backlog(long events, long oldestAgeSeconds) {
     }
 
     /**
@@ -77,8 +90,55 @@ public class Outbox {
         }
     }
 
-    /** Decodes a relayed row back into its Avro record. */
-    SpecificRecordBase decode(String eventType, byte[] encryptedPayload) {
+    /**
+     * Takes the relay's lock if no other instance holds it: a session-level advisory lock, released when the
+     * connection closes.
+     */
+    Uni<Boolean> tryLead(SqlClient connection) {
+        return connection.preparedQuery("select pg_try_advisory_lock($1)").execute(Tuple.of(LEADER_LOCK))
+                .map(rows -> rows.iterator().next().getBoolean(0));
+    }
+
+    /** Subscribes the connection to the insert trigger's notifications. */
+    Uni<Void> listen(SqlClient connection) {
+        return connection.query("LISTEN outbox_event").execute().replaceWithVoid();
+    }
+
+    /** The oldest events, in id order: the order they were written in. */
+    Uni<List<Stored>> oldest(SqlClient client, int limit) {
+        return client.preparedQuery("""
+                select id, topic, message_key, event_type, event_id, payload
+                from outbox_event order by id limit $1""")
+                .execute(Tuple.of(limit))
+                .map(rows -> {
+                    List<Stored> stored = new ArrayList<>();
+                    for (Row row : rows) {
+                        stored.add(new Stored(row.getLong("id"), row.getString("topic"), row.getString("message_key"),
+                                row.getString("event_type"), row.getUUID("event_id"),
+                                decode(row.getString("event_type"), row.getBuffer("payload").getBytes())));
+                    }
+                    return stored;
+                });
+    }
+
+    /** Deletes events Kafka has acknowledged. */
+    Uni<Void> delete(SqlClient client, List<Long> ids) {
+        return client.preparedQuery("delete from outbox_event where id = any($1)")
+                .execute(Tuple.of(ids.toArray(Long[]::new))).replaceWithVoid();
+    }
+
+    Uni<Backlog> backlog(SqlClient client) {
+        return client.query("""
+                select count(*), coalesce(extract(epoch from now() - min(created_at)), 0)::bigint from outbox_event""")
+                .execute()
+                .map(rows -> {
+                    Row row = rows.iterator().next();
+                    return new Backlog(row.getLong(0), row.getLong(1));
+                });
+    }
+
+    /** Decodes a stored payload back into its Avro record. */
+    private SpecificRecordBase decode(String eventType, byte[] encryptedPayload) {
         ByteBuffer bytes = ByteBuffer.wrap(vault.decrypt(encryptedPayload));
         try {
             return switch (eventType) {

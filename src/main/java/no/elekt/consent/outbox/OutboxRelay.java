@@ -2,12 +2,10 @@ package no.elekt.consent.outbox;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -30,9 +28,8 @@ import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import io.vertx.mutiny.pgclient.PgConnection;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.mutiny.core.Vertx;
-import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
-import io.vertx.mutiny.sqlclient.Tuple;
+import no.elekt.consent.config.RoleSwitches;
 
 /**
  * Relays outbox rows to Kafka in id order, deleting each batch once Kafka has acknowledged all of it.
@@ -47,7 +44,6 @@ import io.vertx.mutiny.sqlclient.Tuple;
 public class OutboxRelay {
 
     private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
-    private static final long LEADER_LOCK = 0x636f6e73656e74L; // "consent"
 
     private final Vertx vertx;
     private final PgConnectOptions leaderOptions;
@@ -58,7 +54,6 @@ public class OutboxRelay {
     private final Duration idlePoll;
     private final Duration sendTimeout;
     private final Semaphore wake = new Semaphore(0);
-    private final AtomicLong relayed = new AtomicLong();
     private final Counter relayedCounter;
 
     private volatile boolean running;
@@ -68,8 +63,7 @@ public class OutboxRelay {
     OutboxRelay(Vertx vertx, Outbox outbox,
             @Channel("outbox") @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 4096)
             MutinyEmitter<SpecificRecordBase> emitter,
-            MeterRegistry metrics,
-            @ConfigProperty(name = "consent.core.enabled", defaultValue = "true") boolean enabled,
+            MeterRegistry metrics, RoleSwitches roles,
             @ConfigProperty(name = "consent.outbox.batch-size", defaultValue = "500") int batchSize,
             @ConfigProperty(name = "consent.outbox.idle-poll", defaultValue = "PT2S") Duration idlePoll,
             @ConfigProperty(name = "consent.outbox.send-timeout", defaultValue = "PT20S") Duration sendTimeout,
@@ -84,7 +78,7 @@ public class OutboxRelay {
         password.ifPresent(leaderOptions::setPassword);
         this.outbox = outbox;
         this.emitter = emitter;
-        this.enabled = enabled;
+        this.enabled = roles.coreRuns();
         this.batchSize = batchSize;
         this.idlePoll = idlePoll;
         this.sendTimeout = sendTimeout;
@@ -112,11 +106,6 @@ public class OutboxRelay {
             }
         }
         dropLeadership();
-    }
-
-    /** Events relayed since start, for tests and benchmarks. */
-    public long relayedCount() {
-        return relayed.get();
     }
 
     private void run() {
@@ -151,53 +140,36 @@ public class OutboxRelay {
         // A connection of its own, outside the pool: closing it ends the session, and with the session PostgreSQL
         // releases the advisory lock and the LISTEN, so a relay that lost Kafka or the database can lead again.
         SqlConnection connection = PgConnection.connect(vertx, leaderOptions).await().atMost(sendTimeout);
-        Boolean locked = connection.preparedQuery("select pg_try_advisory_lock($1)")
-                .execute(Tuple.of(LEADER_LOCK)).await().atMost(sendTimeout)
-                .iterator().next().getBoolean(0);
-        if (!locked) {
+        if (!outbox.tryLead(connection).await().atMost(sendTimeout)) {
             connection.closeAndAwait();
             return false;
         }
         PgConnection.cast(connection).notificationHandler(notification -> wake.release());
-        connection.query("LISTEN outbox_event").execute().await().atMost(sendTimeout);
+        outbox.listen(connection).await().atMost(sendTimeout);
         leaderConnection = connection;
         LOG.info("Outbox relay is the leader");
         return true;
     }
 
     private int relayBatch() {
-        List<Row> rows = new ArrayList<>();
-        leaderConnection.preparedQuery("""
-                select id, topic, message_key, event_type, event_id, payload
-                from outbox_event order by id limit $1""")
-                .execute(Tuple.of(batchSize)).await().atMost(sendTimeout)
-                .forEach(rows::add);
-        if (rows.isEmpty()) {
+        List<Outbox.Stored> events = outbox.oldest(leaderConnection, batchSize).await().atMost(sendTimeout);
+        if (events.isEmpty()) {
             return 0;
         }
-        List<Uni<Void>> sends = new ArrayList<>(rows.size());
-        Long[] ids = new Long[rows.size()];
-        for (int i = 0; i < rows.size(); i++) {
-            Row row = rows.get(i);
-            ids[i] = row.getLong("id");
-            sends.add(emitter.sendMessage(message(row)));
-        }
-        Uni.join().all(sends).andFailFast().await().atMost(sendTimeout);
-        leaderConnection.preparedQuery("delete from outbox_event where id = any($1)")
-                .execute(Tuple.of(ids)).await().atMost(sendTimeout);
-        relayed.addAndGet(rows.size());
-        relayedCounter.increment(rows.size());
-        return rows.size();
+        Uni.join().all(events.stream().map(e -> emitter.sendMessage(message(e))).toList()).andFailFast()
+                .await().atMost(sendTimeout);
+        outbox.delete(leaderConnection, events.stream().map(Outbox.Stored::id).toList()).await().atMost(sendTimeout);
+        relayedCounter.increment(events.size());
+        return events.size();
     }
 
-    private Message<SpecificRecordBase> message(Row row) {
-        SpecificRecordBase event = outbox.decode(row.getString("event_type"), row.getBuffer("payload").getBytes());
+    private static Message<SpecificRecordBase> message(Outbox.Stored event) {
         RecordHeaders headers = new RecordHeaders();
-        headers.add("eventId", row.getUUID("event_id").toString().getBytes(StandardCharsets.UTF_8));
-        headers.add("eventType", row.getString("event_type").getBytes(StandardCharsets.UTF_8));
-        return Message.of(event).addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
-                .withTopic(row.getString("topic"))
-                .withKey(row.getString("message_key"))
+        headers.add("eventId", event.eventId().toString().getBytes(StandardCharsets.UTF_8));
+        headers.add("eventType", event.eventType().getBytes(StandardCharsets.UTF_8));
+        return Message.of(event.payload()).addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
+                .withTopic(event.topic())
+                .withKey(event.key())
                 .withHeaders(headers)
                 .build());
     }

@@ -52,9 +52,6 @@ public final class Failures {
         if (t instanceof java.sql.SQLException sql) {
             return sql.getSQLState();
         }
-        if (t instanceof org.hibernate.JDBCException jdbc) {
-            return jdbc.getSQLState();
-        }
         return null;
     }
 }

@@ -32,8 +32,8 @@ public class OpsResource {
             Instant updatedAt) {
 
         static PropagationRow of(Propagation p, Instant now) {
-            return new PropagationRow(p.directiveId, p.changeId, p.subjectId, p.processor, p.action.name(), p.status,
-                    p.deadline, p.overdue(now), p.attempts, p.detail, p.updatedAt);
+            return new PropagationRow(p.directiveId(), p.changeId(), p.subjectId(), p.processor(), p.action().name(),
+                    p.status(), p.deadline(), p.overdue(now), p.attempts(), p.detail(), p.updatedAt());
         }
     }
 
@@ -41,11 +41,9 @@ public class OpsResource {
     }
 
     private final PropagationTracker tracker;
-    private final DeadLetterReplay replay;
 
-    OpsResource(PropagationTracker tracker, DeadLetterReplay replay) {
+    OpsResource(PropagationTracker tracker) {
         this.tracker = tracker;
-        this.replay = replay;
     }
 
     @GET
@@ -72,13 +70,5 @@ public class OpsResource {
     public Uni<PropagationRow> confirm(@PathParam("directiveId") UUID directiveId, Confirmation confirmation) {
         return tracker.confirm(directiveId, confirmation == null ? null : confirmation.note())
                 .map(p -> PropagationRow.of(p, Instant.now()));
-    }
-
-    @POST
-    @Path("/dead-letters/replay")
-    @Operation(summary = "Send the dead letters of one DLQ topic back to the topic they came from")
-    public Uni<DeadLetterReplay.Result> replay(@QueryParam("topic") String dlqTopic,
-            @QueryParam("max") @DefaultValue("1000") @Min(1) @Max(100000) int max) {
-        return replay.replay(dlqTopic, max);
     }
 }

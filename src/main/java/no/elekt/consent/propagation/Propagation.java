@@ -3,56 +3,33 @@ package no.elekt.consent.propagation;
 import java.time.Instant;
 import java.util.UUID;
 
-import jakarta.persistence.Column;
-import jakarta.persistence.Entity;
-import jakarta.persistence.EnumType;
-import jakarta.persistence.Enumerated;
-import jakarta.persistence.Id;
-import jakarta.persistence.Table;
-
-import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+import no.elekt.consent.events.ChangeKind;
 import no.elekt.consent.events.DirectiveAction;
 
-/** The tracked life of one directive to one processor, from PENDING to a confirmed end, with a deadline. */
-@Entity
-@Table(name = "propagation")
-public class Propagation extends PanacheEntityBase {
+/**
+ * The tracked life of one directive to one processor, from PENDING to a confirmed end, with a deadline; with what
+ * the directive was built from (purpose, version, kind, issued-at), so it can be issued again as it was, and the
+ * rights request it serves, if any.
+ */
+public record Propagation(UUID directiveId, UUID changeId, String subjectId, String processor,
+        DirectiveAction action, PropagationStatus status, Instant deadline, Instant createdAt, Instant updatedAt,
+        int attempts, String detail, String purpose, long version, ChangeKind kind, Instant issuedAt,
+        UUID requestId) {
 
-    @Id
-    @Column(name = "directive_id")
-    public UUID directiveId;
-
-    @Column(name = "change_id", nullable = false)
-    public UUID changeId;
-
-    @Column(name = "subject_id", nullable = false)
-    public String subjectId;
-
-    @Column(nullable = false)
-    public String processor;
-
-    @Enumerated(EnumType.STRING)
-    @Column(nullable = false)
-    public DirectiveAction action;
-
-    @Enumerated(EnumType.STRING)
-    @Column(nullable = false)
-    public PropagationStatus status;
-
-    @Column(nullable = false)
-    public Instant deadline;
-
-    @Column(name = "created_at", nullable = false)
-    public Instant createdAt;
-
-    @Column(name = "updated_at", nullable = false)
-    public Instant updatedAt;
-
-    public int attempts;
-
-    public String detail;
+    /** A new propagation of a change just recorded: PENDING, issued now. */
+    public static Propagation planned(UUID changeId, String subjectId, String processor, DirectiveAction action,
+            Instant deadline, String purpose, long version, ChangeKind kind, UUID requestId, Instant now) {
+        return new Propagation(UUID.randomUUID(), changeId, subjectId, processor, action, PropagationStatus.PENDING,
+                deadline, now, now, 0, null, purpose, version, kind, now, requestId);
+    }
 
     public boolean overdue(Instant now) {
         return status.isOpen() && now.isAfter(deadline);
+    }
+
+    Propagation reissued(Instant now) {
+        return new Propagation(directiveId, changeId, subjectId, processor, action, PropagationStatus.PENDING,
+                deadline, createdAt, now, attempts, PropagationRepository.REISSUED, purpose, version, kind, issuedAt,
+                requestId);
     }
 }

@@ -1,13 +1,8 @@
 package no.elekt.consent.propagation;
 
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -18,105 +13,69 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
-import io.quarkus.hibernate.reactive.panache.Panache;
-import io.quarkus.hibernate.reactive.panache.common.WithSession;
-import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.RowSet;
-import io.vertx.mutiny.sqlclient.Tuple;
+import no.elekt.consent.events.DirectiveAction;
 import no.elekt.consent.events.PropagationReceipt;
-import no.elekt.consent.events.ReceiptOutcome;
-import no.elekt.consent.ledger.LedgerService;
+import no.elekt.consent.identifiers.IdentifierStore;
+import no.elekt.consent.outbox.Outbox;
 import no.elekt.consent.problem.ProblemException;
+import no.elekt.consent.propagation.PropagationRepository.ReceiptUpdate;
+import no.elekt.consent.propagation.ReceiptFolding.Decisive;
+import no.elekt.consent.propagation.ReceiptFolding.Folded;
 
-/** Moves each propagation to its end state as receipts arrive, and lets ops retry or confirm. */
+/** Moves each propagation to its end state as receipts arrive, and lets ops retry or confirm one. */
 @ApplicationScoped
 public class PropagationTracker {
 
     private static final Logger LOG = Logger.getLogger(PropagationTracker.class);
 
-    private static final Map<ReceiptOutcome, PropagationStatus> STATUS_OF = Map.of(
-            ReceiptOutcome.APPLIED, PropagationStatus.CONFIRMED,
-            ReceiptOutcome.ALREADY_APPLIED, PropagationStatus.CONFIRMED,
-            ReceiptOutcome.NOT_APPLICABLE, PropagationStatus.NOT_APPLICABLE,
-            ReceiptOutcome.SUPERSEDED, PropagationStatus.SUPERSEDED,
-            ReceiptOutcome.AWAITING_MANUAL, PropagationStatus.AWAITING_MANUAL,
-            ReceiptOutcome.FAILED_PERMANENT, PropagationStatus.FAILED,
-            ReceiptOutcome.FAILED_RETRYABLE, PropagationStatus.PENDING);
-
-    private final LedgerService ledger;
+    private final PropagationRepository propagations;
+    private final IdentifierStore identifiers;
+    private final DirectiveEvents directives;
+    private final Outbox outbox;
     private final Pool pool;
 
-    PropagationTracker(LedgerService ledger, Pool pool) {
-        this.ledger = ledger;
+    PropagationTracker(PropagationRepository propagations, IdentifierStore identifiers, DirectiveEvents directives,
+            Outbox outbox, Pool pool) {
+        this.propagations = propagations;
+        this.identifiers = identifiers;
+        this.directives = directives;
+        this.outbox = outbox;
         this.pool = pool;
     }
 
     /**
      * Applies one poll of receipts in one transaction (a read, then the updates pipelined) and answers the directive
-     * ids no propagation is known for. The raw pool, not Hibernate: this is the hottest write of the core after
-     * intake, and runs on whatever thread the consumer is on. A closed propagation stays closed, so a redelivered
-     * receipt changes nothing more. A deletion answered SUPERSEDED (an adapter of an older version) is FAILED: a
-     * deletion once asked for is carried out, so it is left for ops to retry, never counted as done.
+     * ids no propagation is known for. A closed propagation stays closed, so a redelivered receipt changes nothing
+     * more.
      */
     public Uni<Set<String>> applyAll(List<PropagationReceipt> receipts) {
-        Set<String> unknown = new HashSet<>();
-        Map<UUID, PropagationReceipt> decisive = new LinkedHashMap<>();
-        Map<UUID, Integer> attempts = new HashMap<>();
-        for (PropagationReceipt receipt : receipts) {
-            UUID id = parse(receipt.getDirectiveId());
-            if (id == null) {
-                unknown.add(receipt.getDirectiveId());
-                continue;
-            }
-            // as if applied one by one: the first receipt that closes the propagation decides, else the last
-            PropagationReceipt before = decisive.get(id);
-            if (before == null || STATUS_OF.get(before.getOutcome()).isOpen()) {
-                decisive.put(id, receipt);
-                attempts.merge(id, receipt.getAttempts(), Math::max);
-            }
-        }
-        if (decisive.isEmpty()) {
+        Folded folded = ReceiptFolding.fold(receipts);
+        Set<String> unknown = new HashSet<>(folded.unreadableIds());
+        if (folded.decisive().isEmpty()) {
             return Uni.createFrom().item(unknown);
         }
-        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
-        String[] open = Arrays.stream(PropagationStatus.values()).filter(PropagationStatus::isOpen)
-                .map(Enum::name).toArray(String[]::new);
-        List<Tuple> updates = new ArrayList<>();
-        decisive.forEach((id, r) -> updates.add(Tuple.from(List.of(id, STATUS_OF.get(r.getOutcome()).name(),
-                attempts.get(id), r.getDetail() == null ? "" : r.getDetail(), now, open))));
-        UUID[] ids = decisive.keySet().toArray(UUID[]::new);
-        return pool.withTransaction(connection -> connection
-                .preparedQuery("select directive_id from propagation where directive_id = any($1)")
-                .execute(Tuple.of(ids))
-                .chain(known -> {
-                    Set<UUID> found = new HashSet<>();
-                    known.forEach(row -> found.add(row.getUUID(0)));
-                    decisive.keySet().stream().filter(id -> !found.contains(id))
-                            .forEach(id -> unknown.add(id.toString()));
-                    return connection.preparedQuery("""
-                            update propagation
-                            set status = case when action = 'DELETE' and $2 = 'SUPERSEDED' then 'FAILED' else $2 end,
-                                attempts = greatest(attempts, $3),
-                                detail = case when action = 'DELETE' and $2 = 'SUPERSEDED'
-                                              then 'the adapter skipped a deletion as superseded: a deletion never '
-                                                   || 'is; retry it'
-                                              else left(nullif($4, ''), 512) end,
-                                updated_at = $5
-                            where directive_id = $1 and status = any($6)
-                            returning directive_id, processor, subject_id, status""")
-                            .executeBatch(updates);
-                }))
-                .map(updated -> {
-                    Map<String, Integer> summary = new TreeMap<>();
-                    for (RowSet<Row> rows = updated; rows != null; rows = rows.next()) {
-                        for (Row row : rows) {
-                            summary.merge(row.getString("processor") + " " + row.getString("status"), 1, Integer::sum);
-                            LOG.debugf("Propagation %s to %s for subject %s: %s", row.getUUID("directive_id"),
-                                    row.getString("processor"), row.getString("subject_id"), row.getString("status"));
+        return pool.withTransaction(connection -> propagations.actions(connection, folded.decisive().keySet())
+                .chain(actions -> {
+                    List<ReceiptUpdate> updates = new ArrayList<>();
+                    folded.decisive().forEach((id, decisive) -> {
+                        DirectiveAction action = actions.get(id);
+                        if (action == null) {
+                            unknown.add(id.toString());
+                        } else {
+                            updates.add(update(id, decisive, action));
                         }
+                    });
+                    return updates.isEmpty() ? Uni.createFrom().item(List.<PropagationRepository.Changed>of())
+                            : propagations.applyReceipts(connection, updates);
+                }))
+                .map(changed -> {
+                    Map<String, Integer> summary = new TreeMap<>();
+                    for (PropagationRepository.Changed c : changed) {
+                        summary.merge(c.processor() + " " + c.status(), 1, Integer::sum);
+                        LOG.debugf("Propagation %s to %s for subject %s: %s", c.directiveId(), c.processor(),
+                                c.subjectId(), c.status());
                     }
                     if (!summary.isEmpty()) {
                         LOG.infof("Receipts applied: %s", summary);
@@ -125,71 +84,63 @@ public class PropagationTracker {
                 });
     }
 
-    @WithSession
-    public Uni<List<Propagation>> list(PropagationStatus status, String processor, boolean overdueOnly, int limit) {
-        StringBuilder query = new StringBuilder("1 = 1");
-        Map<String, Object> params = new java.util.HashMap<>();
-        if (status != null) {
-            query.append(" and status = :status");
-            params.put("status", status);
-        }
-        if (processor != null) {
-            query.append(" and processor = :processor");
-            params.put("processor", processor);
-        }
-        if (overdueOnly) {
-            query.append(" and deadline < :now and status in :open");
-            params.put("now", Instant.now());
-            params.put("open", List.of(PropagationStatus.PENDING, PropagationStatus.AWAITING_MANUAL,
-                    PropagationStatus.FAILED));
-        }
-        query.append(" order by deadline");
-        return Propagation.<Propagation>find(query.toString(), params).range(0, limit - 1).list();
+    private static ReceiptUpdate update(UUID id, Decisive decisive, DirectiveAction action) {
+        PropagationReceipt r = decisive.receipt();
+        return new ReceiptUpdate(id, ReceiptFolding.status(r.getOutcome(), action), decisive.attempts(),
+                ReceiptFolding.detail(r, action));
     }
 
-    /** Re-issues the directive of a failed (or stuck) propagation; the adapter applies it again. */
+    public Uni<List<Propagation>> list(PropagationStatus status, String processor, boolean overdueOnly, int limit) {
+        return propagations.list(pool, status, processor, overdueOnly, limit);
+    }
+
+    /**
+     * Re-issues the directive of a failed (or stuck) propagation, with the identifiers known now, and marks it
+     * PENDING again; in one transaction, and only if its status is still the one read here (a receipt may have
+     * closed it meanwhile). The adapter applies it again.
+     */
     public Uni<Propagation> retry(UUID directiveId) {
-        return Panache.withSession(() -> open(directiveId)).chain(p -> {
-            if (p.status == PropagationStatus.AWAITING_MANUAL) {
+        return open(directiveId).chain(p -> {
+            if (p.status() == PropagationStatus.AWAITING_MANUAL) {
                 throw new ProblemException(409, "Awaiting manual confirmation",
                         "Propagation " + directiveId + " waits for ops to confirm it, not for a retry");
             }
-            return ledger.reissue(p).map(x -> {
-                p.status = PropagationStatus.PENDING;
-                p.detail = "re-issued by ops";
-                p.updatedAt = Instant.now();
-                return p;
-            });
+            Propagation reissued = p.reissued(Instant.now());
+            return pool.withTransaction(connection -> propagations.reopen(connection, directiveId, p.status(),
+                    reissued.updatedAt())
+                    .chain(reopened -> {
+                        if (!reopened) {
+                            throw new ProblemException(409, "Propagation changed", "Propagation " + directiveId
+                                    + " changed while it was being retried; read it again");
+                        }
+                        return identifiers.load(connection, p.subjectId());
+                    })
+                    .chain(known -> outbox.add(connection, List.of(directives.reissued(p, known)))))
+                    .replaceWith(reissued);
         });
     }
 
     /** Ops confirm a propagation done by hand (a processor without an API, such as AddApptr). */
-    @WithTransaction
     public Uni<Propagation> confirm(UUID directiveId, String note) {
-        return open(directiveId).invoke(p -> {
-            p.status = PropagationStatus.CONFIRMED;
-            p.detail = note == null || note.isBlank() ? "confirmed by ops" : "confirmed by ops: " + note;
-            p.updatedAt = Instant.now();
-            LOG.infof("Propagation %s to %s confirmed by ops", p.directiveId, p.processor);
-        });
+        String detail = note == null || note.isBlank() ? "confirmed by ops" : "confirmed by ops: " + note;
+        return propagations.confirm(pool, directiveId, detail)
+                .chain(confirmed -> confirmed != null ? Uni.createFrom().item(confirmed)
+                        : open(directiveId).map(p -> { // not confirmed: open() answers why
+                            throw new ProblemException(409, "Propagation changed", "Propagation " + directiveId
+                                    + " changed while it was being confirmed; read it again");
+                        }))
+                .invoke(p -> LOG.infof("Propagation %s to %s confirmed by ops", p.directiveId(), p.processor()));
     }
 
-    private static Uni<Propagation> open(UUID directiveId) {
-        return Propagation.<Propagation>findById(directiveId)
+    /** The propagation, if it is open; 404 or 409 otherwise. */
+    private Uni<Propagation> open(UUID directiveId) {
+        return propagations.find(pool, directiveId)
                 .onItem().ifNull().failWith(() -> ProblemException.notFound("Propagation " + directiveId))
                 .invoke(p -> {
-                    if (!p.status.isOpen()) {
+                    if (!p.status().isOpen()) {
                         throw new ProblemException(409, "Propagation closed",
-                                "Propagation " + directiveId + " is already " + p.status);
+                                "Propagation " + directiveId + " is already " + p.status());
                     }
                 });
-    }
-
-    private static UUID parse(String id) {
-        try {
-            return UUID.fromString(id);
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
     }
 }

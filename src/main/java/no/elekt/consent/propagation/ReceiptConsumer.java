@@ -51,13 +51,13 @@ public class ReceiptConsumer {
                 .chain(this::record);
     }
 
-    /** The readable receipts with their records, in order; the rest with the reason. */
-    private record Decoded(Map<ConsumerRecord<String, byte[]>, PropagationReceipt> receipts,
+    /** A poll: the readable receipts with their records, in order; the rest with the reason. */
+    private record Poll(Map<ConsumerRecord<String, byte[]>, PropagationReceipt> receipts,
             Map<ConsumerRecord<String, byte[]>, String> unreadable) {
     }
 
-    private Decoded decodeAll(ConsumerRecords<String, byte[]> records) {
-        Decoded decoded = new Decoded(new LinkedHashMap<>(), new LinkedHashMap<>());
+    private Poll decodeAll(ConsumerRecords<String, byte[]> records) {
+        Poll decoded = new Poll(new LinkedHashMap<>(), new LinkedHashMap<>());
         for (ConsumerRecord<String, byte[]> record : records) {
             try {
                 decoded.receipts().put(record, decoder.decode(record));
@@ -68,7 +68,7 @@ public class ReceiptConsumer {
         return decoded;
     }
 
-    private Uni<Void> record(Decoded decoded) {
+    private Uni<Void> record(Poll decoded) {
         List<PropagationReceipt> receipts = new ArrayList<>(decoded.receipts().values());
         // a failure that is not the database being away fails the poll, and the connector dead-letters it
         return Uni.createFrom().deferred(() -> tracker.applyAll(receipts))

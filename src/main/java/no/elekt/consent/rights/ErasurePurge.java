@@ -1,26 +1,32 @@
 package no.elekt.consent.rights;
 
+import java.util.List;
+import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.hibernate.reactive.mutiny.Mutiny;
 import org.jboss.logging.Logger;
 
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import no.elekt.consent.propagation.PropagationMonitor;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import no.elekt.consent.config.CoreDisabled;
+import no.elekt.consent.identifiers.IdentifierStore;
+import no.elekt.consent.propagation.PropagationRepository;
 
 /**
- * Purges a subject's identifiers once an erasure is closed at every processor: all its propagations CONFIRMED,
- * NOT_APPLICABLE or SUPERSEDED (AWAITING_MANUAL counts as open until ops confirm it).
+ * Purges a subject's identifiers once an erasure is closed at every processor: none of its propagations open
+ * (AWAITING_MANUAL counts as open until ops confirm it; a deletion answered SUPERSEDED is FAILED, so open).
  * <p>
  * A sweep on the monitor's interval rather than a hook where propagations close: it reads only committed state, so
  * two propagations closing at once cannot both miss the last one, and it survives restarts with nothing to replay
- * (the state is the database). Each erasure is purged in one transaction with {@code purged_at}, row-locked with
- * SKIP LOCKED so replicas share the work.
+ * (the state is the database). A closed propagation never opens again, so an erasure found closed stays closed.
+ * Each batch is purged in one transaction with {@code purged_at}, row-locked with SKIP LOCKED so replicas share the
+ * work.
  * <p>
  * What goes: every {@code subject_identifier} row of the subject (also any sent after the erasure was asked for: the
  * subject asked to be forgotten). What stays: the ledger (pseudonymous subjectId, decisions, as proof), the
@@ -34,36 +40,43 @@ public class ErasurePurge {
     private static final Logger LOG = Logger.getLogger(ErasurePurge.class);
     private static final int BATCH = 100;
 
+    private final RightsRequestRepository requests;
+    private final PropagationRepository propagations;
+    private final IdentifierStore identifiers;
+    private final Pool pool;
+
+    ErasurePurge(RightsRequestRepository requests, PropagationRepository propagations, IdentifierStore identifiers,
+            Pool pool) {
+        this.requests = requests;
+        this.propagations = propagations;
+        this.identifiers = identifiers;
+        this.pool = pool;
+    }
+
     @Scheduled(every = "${consent.monitor.interval:15s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
-            skipExecutionIf = PropagationMonitor.CoreDisabled.class)
+            skipExecutionIf = CoreDisabled.class)
     Uni<Void> sweep() {
-        return Panache.withTransaction(() -> Panache.getSession().chain(session -> session.createNativeQuery("""
-                select r.request_id, r.subject_id from rights_request r
-                where r.type = 'ERASURE' and r.purged_at is null
-                  and not exists (select 1 from consent_record c join propagation p on p.change_id = c.change_id
-                                  where c.request_id = r.request_id
-                                    and p.status in ('PENDING', 'AWAITING_MANUAL', 'FAILED'))
-                order by r.received_at
-                limit :batch
-                for update of r skip locked""", Object[].class)
-                .setParameter("batch", BATCH)
-                .getResultList()
-                .chain(closed -> Multi.createFrom().iterable(closed)
-                        .onItem().transformToUniAndConcatenate(row -> purge(session, (UUID) row[0], (String) row[1]))
-                        .collect().asList())))
+        return pool.withTransaction(connection -> requests.unpurgedErasures(connection)
+                .chain(erasures -> propagations.requestsWithOpenWork(connection,
+                        erasures.stream().map(RightsRequest::requestId).collect(Collectors.toSet()))
+                        .map(open -> closed(erasures, open)))
+                .chain(closed -> closed.isEmpty() ? Uni.createFrom().item(List.<RightsRequest>of())
+                        : requests.lockUnpurged(connection, closed))
+                .chain(locked -> Multi.createFrom().iterable(locked)
+                        .onItem().transformToUniAndConcatenate(r -> purge(connection, r))
+                        .collect().asList()))
                 .replaceWithVoid();
     }
 
-    private static Uni<Void> purge(Mutiny.Session session, UUID requestId, String subjectId) {
-        return session.createNativeQuery("delete from subject_identifier where subject_id = :subject")
-                .setParameter("subject", subjectId)
-                .executeUpdate()
-                .chain(deleted -> session.createNativeQuery(
-                        "update rights_request set purged_at = now() where request_id = :request")
-                        .setParameter("request", requestId)
-                        .executeUpdate()
-                        .invoke(x -> LOG.infof("Erasure %s closed at every processor: %d identifiers of subject %s "
-                                + "purged", requestId, deleted, subjectId)))
-                .replaceWithVoid();
+    /** The oldest erasures, up to a batch, with no propagation open. */
+    private static List<UUID> closed(List<RightsRequest> erasures, Set<UUID> open) {
+        return erasures.stream().map(RightsRequest::requestId).filter(id -> !open.contains(id)).limit(BATCH).toList();
+    }
+
+    private Uni<Void> purge(SqlConnection connection, RightsRequest erasure) {
+        return identifiers.deleteAll(connection, erasure.subjectId())
+                .chain(deleted -> requests.markPurged(connection, erasure.requestId())
+                        .invoke(() -> LOG.infof("Erasure %s closed at every processor: %d identifiers of subject %s "
+                                + "purged", erasure.requestId(), deleted, erasure.subjectId())));
     }
 }

@@ -2,7 +2,7 @@ package no.elekt.consent.rights;
 
 import no.elekt.consent.events.ChangeKind;
 
-/** The data-subject rights this service carries out (DESIGN §2). */
+/** The data-subject rights this service carries out (GDPR art. 17, 21, 18, and the privacy policy's §11.1). */
 public enum RequestType {
     /** Art. 17: delete at every processor holding the subject's data, then purge the identifiers. */
     ERASURE,

@@ -9,7 +9,7 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 
 import no.elekt.consent.events.DirectiveAction;
-import no.elekt.consent.ledger.ChangeView;
+import no.elekt.consent.propagation.Propagation;
 import no.elekt.consent.propagation.PropagationStatus;
 
 /**
@@ -34,11 +34,11 @@ public record RequestView(
             String detail) {
     }
 
-    static RequestView of(RightsRequest request, List<ChangeView> changes) {
-        List<PropagationLine> lines = changes.stream()
-                .flatMap(c -> c.propagations().stream().map(p -> new PropagationLine(c.changeId(), c.purpose(),
-                        p.directiveId(), p.processor(), p.action(), p.status(), p.deadline(), p.overdue(),
-                        p.attempts(), p.detail())))
+    static RequestView of(RightsRequest request, List<Propagation> propagations) {
+        Instant now = Instant.now();
+        List<PropagationLine> lines = propagations.stream()
+                .map(p -> new PropagationLine(p.changeId(), p.purpose(), p.directiveId(), p.processor(), p.action(),
+                        p.status(), p.deadline(), p.overdue(now), p.attempts(), p.detail()))
                 .sorted(Comparator.comparing(PropagationLine::processor).thenComparing(PropagationLine::purpose))
                 .toList();
         RequestStatus status = RequestStatus.of(lines.stream().map(PropagationLine::status).toList());
@@ -46,8 +46,8 @@ public record RequestView(
                 PropagationLine::processor, TreeMap::new,
                 Collectors.collectingAndThen(Collectors.mapping(PropagationLine::status, Collectors.toList()),
                         RequestStatus::of)));
-        boolean overdue = status != RequestStatus.COMPLETED && Instant.now().isAfter(request.deadline);
-        return new RequestView(request.requestId, request.subjectId, request.type, request.purposeList(),
-                request.receivedAt, request.deadline, status, overdue, request.purgedAt, byProcessor, lines);
+        boolean overdue = status != RequestStatus.COMPLETED && now.isAfter(request.deadline());
+        return new RequestView(request.requestId(), request.subjectId(), request.type(), request.purposes(),
+                request.receivedAt(), request.deadline(), status, overdue, request.purgedAt(), byProcessor, lines);
     }
 }

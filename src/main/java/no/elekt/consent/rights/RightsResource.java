@@ -1,11 +1,9 @@
 package no.elekt.consent.rights;
 
-import jakarta.annotation.security.RolesAllowed;
-import no.elekt.consent.security.Roles;
-import no.elekt.consent.security.SourceScope;
 import java.net.URI;
 import java.util.UUID;
 
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
@@ -23,25 +21,33 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
+import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
+import no.elekt.consent.idempotency.IdempotencyKey;
 import no.elekt.consent.ledger.ConsentChangeRequest;
+import no.elekt.consent.security.Roles;
+import no.elekt.consent.security.SourceScope;
 
-/** Data-subject rights requests and the subject's export. */
-@Path("/v1/subjects/{subjectId}")
+/** Data-subject rights requests. */
+@Path("/v1/subjects/{subjectId}/requests")
 @Produces(MediaType.APPLICATION_JSON)
 public class RightsResource {
 
+    /** Idempotency keys are scoped by caller and endpoint; this endpoint's name in that scope. */
+    static final String ENDPOINT = "POST /v1/subjects/{subjectId}/requests";
+
     private final RightsService rights;
     private final SourceScope sourceScope;
+    private final SecurityIdentity caller;
 
-    RightsResource(RightsService rights, SourceScope sourceScope) {
+    RightsResource(RightsService rights, SourceScope sourceScope, SecurityIdentity caller) {
         this.rights = rights;
         this.sourceScope = sourceScope;
+        this.caller = caller;
     }
 
     @POST
     @RolesAllowed(Roles.WRITER)
-    @Path("/requests")
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Record a rights request (ERASURE, OBJECTION, RESTRICTION, APP_UNINSTALLED) and propagate it")
     @APIResponse(responseCode = "202", description = "Recorded durably; propagation planned, with the deadline")
@@ -56,30 +62,22 @@ public class RightsResource {
             @HeaderParam("Idempotency-Key") @Pattern(regexp = "[\\x21-\\x7e]{1,128}",
                     message = "must be 1-128 visible ASCII characters") String idempotencyKey) {
         sourceScope.checkMayWrite(submission.source());
-        return rights.submit(subjectId, submission, idempotencyKey)
-                .map(submitted -> Response.accepted(submitted.request())
+        IdempotencyKey key = IdempotencyKey.of(caller.getPrincipal().getName(), ENDPOINT, idempotencyKey);
+        return rights.submit(subjectId, submission, key)
+                .map(submitted -> Response.accepted(submitted.value())
                         .location(URI.create("/v1/subjects/" + subjectId + "/requests/"
-                                + submitted.request().requestId()))
+                                + submitted.value().requestId()))
                         .header("Idempotent-Replayed", submitted.replayed() ? "true" : null)
                         .build());
     }
 
     @GET
     @RolesAllowed({ Roles.READER, Roles.OPS })
-    @Path("/requests/{requestId}")
+    @Path("/{requestId}")
     @Operation(summary = "A rights request: overall status, overdue flag, and the status at each processor")
     public Uni<RequestView> get(@PathParam("subjectId") @Pattern(regexp = ConsentChangeRequest.SUBJECT_ID,
             message = ConsentChangeRequest.SUBJECT_ID_MESSAGE) String subjectId,
             @PathParam("requestId") UUID requestId) {
         return rights.find(subjectId, requestId);
-    }
-
-    @GET
-    @RolesAllowed({ Roles.READER, Roles.OPS })
-    @Path("/export")
-    @Operation(summary = "Everything held about the subject, as one JSON document (GDPR art. 15 and 20)")
-    public Uni<RightsService.SubjectExport> export(@PathParam("subjectId") @Pattern(
-            regexp = ConsentChangeRequest.SUBJECT_ID, message = ConsentChangeRequest.SUBJECT_ID_MESSAGE) String subjectId) {
-        return rights.export(subjectId);
     }
 }

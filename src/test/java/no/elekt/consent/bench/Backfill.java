@@ -32,7 +32,7 @@ import no.elekt.consent.events.PurposeVersion;
  * <ul>
  * <li>{@code insert} (today's): the harness writes the PENDING propagations as the ledger would (not timed), then
  * produces the directives as the relay would; the clock starts with the first directive.</li>
- * <li>{@code api} (for the service's backfill feature, issue 16): the subjects are first recorded through the Kafka
+ * <li>{@code api} (for the service's backfill feature): the subjects are first recorded through the Kafka
  * intake (not timed), then {@code POST /v1/ops/backfills} asks the service to re-issue Mailgun's directive for each;
  * the clock starts with the request and stops when as many Mailgun propagations created since then are CONFIRMED.
  * Until the service has the endpoint, the run reports its answer and no figure.</li>
@@ -133,7 +133,7 @@ final class Backfill {
             for (int i = 0; i < count; i++) {
                 String subject = PREFIX + run + "-" + i;
                 producer.send(new ProducerRecord<>("consent.change-requests.v1", subject, ConsentChangeRequested
-                        .newBuilder().setRequestId(null).setSubjectId(subject).setPurpose(PURPOSE)
+                        .newBuilder().setIdempotencyKey(null).setSubjectId(subject).setPurpose(PURPOSE)
                         .setDecision("WITHDRAWN").setOccurredAt(Instant.parse("2026-01-01T00:00:00Z"))
                         .setSource("bench-backfill").setPolicyVersion("no-2023-04-27")
                         .setIdentifiers(Map.of("email", subject + "@backfill.example")).build()));

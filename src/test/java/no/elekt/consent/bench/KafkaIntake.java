@@ -64,7 +64,7 @@ final class KafkaIntake {
     }
 
     static ConsentChangeRequested changeRequest(String subject, int i) {
-        return ConsentChangeRequested.newBuilder().setRequestId(null).setSubjectId(subject)
+        return ConsentChangeRequested.newBuilder().setIdempotencyKey(null).setSubjectId(subject)
                 .setPurpose(PURPOSES[i % PURPOSES.length]).setDecision("WITHDRAWN")
                 .setOccurredAt(Instant.parse("2026-01-01T00:00:00Z")).setSource(SOURCE)
                 .setPolicyVersion("no-2023-04-27")

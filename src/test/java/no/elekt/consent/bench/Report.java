@@ -116,7 +116,7 @@ final class Report {
                 + "section and ../RESULTS.md). Charts: [").append(label).append(".html](").append(label)
                 .append(".html), 1 s samples: [").append(label).append(".csv](").append(label).append(".csv).\n\n");
         md.append("## Headline: each target beside its ceiling\n\n| figure | measured | ceiling (same run) | ratio | "
-                + "target (issue 16) | verdict |\n|---|---|---|---|---|---|\n");
+                + "target | verdict |\n|---|---|---|---|---|---|\n");
         for (Row r : headline()) {
             md.append("| ").append(String.join(" | ", r.figure(), r.measured(), r.ceiling(), r.ratio(), r.target(),
                     r.verdict())).append(" |\n");

@@ -61,7 +61,7 @@ import no.elekt.consent.testinfra.ProcessorStandIns;
 import no.elekt.consent.testinfra.TestTokens;
 
 /**
- * Faults survived (issue 7), on real infrastructure: a Kafka broker process, PostgreSQL, Apicurio Registry, the
+ * Faults survived, on real infrastructure: a Kafka broker process, PostgreSQL, Apicurio Registry, the
  * processor stand-ins, and the packaged service as two processes (core; adapters), each killable with SIGKILL.
  * Each scenario drives a stream of consent changes, injects its fault mid-stream, recovers, and checks that every
  * accepted change reached its final state at every processor and that no stale state won.

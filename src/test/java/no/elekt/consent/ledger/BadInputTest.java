@@ -15,18 +15,13 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.security.AttributeType;
-import io.quarkus.test.security.SecurityAttribute;
-import io.quarkus.test.security.TestSecurity;
-import no.elekt.consent.security.Roles;
-import no.elekt.consent.security.SourceScope;
 import io.restassured.http.ContentType;
 import no.elekt.consent.testinfra.Db;
+import no.elekt.consent.testinfra.TestIdentity;
 
 /** Every class of bad input gets a problem naming the field, and nothing is stored or emitted. */
 @QuarkusTest
-@TestSecurity(user = "test-backend", roles = { Roles.WRITER, Roles.READER, Roles.OPS },
-        attributes = @SecurityAttribute(key = SourceScope.ATTRIBUTE, value = "*", type = AttributeType.STRING_SET))
+@TestIdentity
 class BadInputTest {
 
     private final String subject = "subject-" + UUID.randomUUID();

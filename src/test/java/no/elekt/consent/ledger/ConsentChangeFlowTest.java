@@ -17,22 +17,17 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.security.AttributeType;
-import io.quarkus.test.security.SecurityAttribute;
-import io.quarkus.test.security.TestSecurity;
-import no.elekt.consent.security.Roles;
-import no.elekt.consent.security.SourceScope;
 import io.restassured.http.ContentType;
 import no.elekt.consent.events.ConsentChanged;
 import no.elekt.consent.events.Decision;
 import no.elekt.consent.events.DirectiveAction;
 import no.elekt.consent.events.ProcessorDirective;
 import no.elekt.consent.testinfra.KafkaEvents;
+import no.elekt.consent.testinfra.TestIdentity;
 
 /** POST a change, and find it in the ledger and as Avro events on Kafka, decoded through the registry. */
 @QuarkusTest
-@TestSecurity(user = "test-backend", roles = { Roles.WRITER, Roles.READER, Roles.OPS },
-        attributes = @SecurityAttribute(key = SourceScope.ATTRIBUTE, value = "*", type = AttributeType.STRING_SET))
+@TestIdentity
 class ConsentChangeFlowTest {
 
     static KafkaEvents kafka;

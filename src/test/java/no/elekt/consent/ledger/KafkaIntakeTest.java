@@ -17,20 +17,15 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.security.AttributeType;
-import io.quarkus.test.security.SecurityAttribute;
-import io.quarkus.test.security.TestSecurity;
-import no.elekt.consent.security.Roles;
-import no.elekt.consent.security.SourceScope;
 import no.elekt.consent.events.ConsentChangeRequested;
 import no.elekt.consent.events.ConsentChanged;
 import no.elekt.consent.testinfra.KafkaEvents;
 import no.elekt.consent.testinfra.KafkaPublisher;
+import no.elekt.consent.testinfra.TestIdentity;
 
 /** App backends may publish changes on consent.change-requests.v1; bad records are dead-lettered, the rest go on. */
 @QuarkusTest
-@TestSecurity(user = "test-backend", roles = { Roles.WRITER, Roles.READER, Roles.OPS },
-        attributes = @SecurityAttribute(key = SourceScope.ATTRIBUTE, value = "*", type = AttributeType.STRING_SET))
+@TestIdentity
 class KafkaIntakeTest {
 
     static final String REQUESTS = "consent.change-requests.v1";
@@ -73,7 +68,7 @@ class KafkaIntakeTest {
     void redeliveredRequestWithTheSameRequestIdIsRecordedOnce() {
         String subject = "subject-" + UUID.randomUUID();
         ConsentChangeRequested request = request(subject, "marketing", "WITHDRAWN");
-        request.setRequestId(UUID.randomUUID().toString());
+        request.setIdempotencyKey(UUID.randomUUID().toString());
         publisher.send(REQUESTS, subject, request);
         publisher.send(REQUESTS, subject, request);
         publisher.send(REQUESTS, subject, request(subject, "newsletter", "GRANTED"));
@@ -104,18 +99,18 @@ class KafkaIntakeTest {
     }
 
     @Test
-    void aRequestIdReusedForAnotherChangeIsDeadLetteredAndTheRestOfItsPollIsRecorded() {
+    void anIdempotencyKeyReusedForAnotherChangeIsDeadLetteredAndTheRestOfItsPollIsRecorded() {
         String subject = "subject-" + UUID.randomUUID();
-        String requestId = UUID.randomUUID().toString();
+        String idempotencyKey = UUID.randomUUID().toString();
         ConsentChangeRequested first = request(subject, "marketing", "WITHDRAWN");
-        first.setRequestId(requestId);
+        first.setIdempotencyKey(idempotencyKey);
         ConsentChangeRequested reused = request(subject, "marketing", "GRANTED");
-        reused.setRequestId(requestId);
+        reused.setIdempotencyKey(idempotencyKey);
         publisher.send(REQUESTS, subject, first);
         publisher.send(REQUESTS, subject, reused);
         publisher.send(REQUESTS, subject, request(subject, "newsletter", "WITHDRAWN"));
 
-        // in one poll, the reused id fails the poll's transaction; recorded one by one, only it is refused
+        // in one poll, the reused key fails the poll's transaction; recorded one by one, only it is refused
         var dead = kafka.awaitEvents(REQUESTS + ".dlq", subject, 1);
         assertThat(dead.get(0).headers().get("dead-letter-reason")).contains("different request body");
         Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->

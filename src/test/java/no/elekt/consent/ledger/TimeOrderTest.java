@@ -67,7 +67,7 @@ class TimeOrderTest {
     }
 
     static ConsentChangeRequested request(String subject, String decision, Instant occurredAt, String email) {
-        return ConsentChangeRequested.newBuilder().setRequestId(UUID.randomUUID().toString())
+        return ConsentChangeRequested.newBuilder().setIdempotencyKey(UUID.randomUUID().toString())
                 .setSubjectId(subject).setPurpose("newsletter").setDecision(decision).setOccurredAt(occurredAt)
                 .setSource("backend-eu").setPolicyVersion("dk-2023-04-27")
                 .setIdentifiers(email == null ? Map.of() : Map.of("email", email)).build();

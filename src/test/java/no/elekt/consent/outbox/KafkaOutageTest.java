@@ -13,21 +13,16 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.security.AttributeType;
-import io.quarkus.test.security.SecurityAttribute;
-import io.quarkus.test.security.TestSecurity;
-import no.elekt.consent.security.Roles;
-import no.elekt.consent.security.SourceScope;
 import io.restassured.http.ContentType;
 import no.elekt.consent.events.ConsentChanged;
 import no.elekt.consent.testinfra.Db;
 import no.elekt.consent.testinfra.Infra;
 import no.elekt.consent.testinfra.KafkaEvents;
+import no.elekt.consent.testinfra.TestIdentity;
 
 /** Changes accepted while Kafka is unreachable are all delivered, in order per subject, once it is back. */
 @QuarkusTest
-@TestSecurity(user = "test-backend", roles = { Roles.WRITER, Roles.READER, Roles.OPS },
-        attributes = @SecurityAttribute(key = SourceScope.ATTRIBUTE, value = "*", type = AttributeType.STRING_SET))
+@TestIdentity
 class KafkaOutageTest {
 
     @Test

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import no.elekt.consent.events.ChangeKind;
@@ -19,7 +20,8 @@ import no.elekt.consent.policy.DirectivePlanner.Planned;
 import no.elekt.consent.policy.DirectivePlanner.PurposePlan;
 import no.elekt.consent.problem.InvalidFieldException;
 
-/** Rights requests planned against the shipped policy (DESIGN §3). */
+/** Consent decisions and rights requests planned against the shipped policy. */
+@Tag("unit")
 class DirectivePlannerTest {
 
     static DirectivePlanner planner;

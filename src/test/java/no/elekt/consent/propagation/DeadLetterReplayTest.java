@@ -15,25 +15,20 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.security.AttributeType;
-import io.quarkus.test.security.SecurityAttribute;
-import io.quarkus.test.security.TestSecurity;
-import no.elekt.consent.security.Roles;
-import no.elekt.consent.security.SourceScope;
 import no.elekt.consent.events.ConsentChangeRequested;
 import no.elekt.consent.testinfra.KafkaPublisher;
+import no.elekt.consent.testinfra.TestIdentity;
 
 /** Ops replay a dead letter once its cause is fixed; it goes back to the topic it came from and is processed. */
 @QuarkusTest
-@TestSecurity(user = "test-backend", roles = { Roles.WRITER, Roles.READER, Roles.OPS },
-        attributes = @SecurityAttribute(key = SourceScope.ATTRIBUTE, value = "*", type = AttributeType.STRING_SET))
+@TestIdentity
 class DeadLetterReplayTest {
 
     @Test
     void replayedDeadLetterGoesBackToItsTopicAndIsProcessed() {
         String subject = "subject-" + UUID.randomUUID();
         ConsentChangeRequested request = ConsentChangeRequested.newBuilder()
-                .setRequestId(UUID.randomUUID().toString())
+                .setIdempotencyKey(UUID.randomUUID().toString())
                 .setSubjectId(subject).setPurpose("marketing").setDecision("WITHDRAWN")
                 .setOccurredAt(Instant.now()).setSource("backend-eu").build();
         try (KafkaPublisher publisher = new KafkaPublisher()) {

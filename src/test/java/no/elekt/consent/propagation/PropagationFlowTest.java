@@ -26,22 +26,17 @@ import com.github.tomakehurst.wiremock.client.WireMock;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.security.AttributeType;
-import io.quarkus.test.security.SecurityAttribute;
-import io.quarkus.test.security.TestSecurity;
-import no.elekt.consent.security.Roles;
-import no.elekt.consent.security.SourceScope;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import no.elekt.consent.testinfra.ProcessorStandIns;
+import no.elekt.consent.testinfra.TestIdentity;
 
 /**
  * End to end on real PostgreSQL, Kafka and Apicurio with the processor stand-ins: a change at the API is tracked
  * until every affected processor has confirmed it.
  */
 @QuarkusTest
-@TestSecurity(user = "test-backend", roles = { Roles.WRITER, Roles.READER, Roles.OPS },
-        attributes = @SecurityAttribute(key = SourceScope.ATTRIBUTE, value = "*", type = AttributeType.STRING_SET))
+@TestIdentity
 class PropagationFlowTest {
 
     private final WireMock processors = ProcessorStandIns.wireMock();

@@ -16,24 +16,19 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.security.AttributeType;
-import io.quarkus.test.security.SecurityAttribute;
-import io.quarkus.test.security.TestSecurity;
 import no.elekt.consent.adapter.Directives;
 import no.elekt.consent.events.PropagationReceipt;
 import no.elekt.consent.events.ReceiptOutcome;
-import no.elekt.consent.security.Roles;
-import no.elekt.consent.security.SourceScope;
 import no.elekt.consent.testinfra.KafkaEvents;
 import no.elekt.consent.testinfra.KafkaPublisher;
+import no.elekt.consent.testinfra.TestIdentity;
 
 /**
  * The core's receipt consumer, which reads a poll of receipts at a time: bad receipts in a poll are dead-lettered
  * one by one, as they came, and the good ones of the same poll are still applied.
  */
 @QuarkusTest
-@TestSecurity(user = "test-backend", roles = { Roles.WRITER, Roles.READER, Roles.OPS },
-        attributes = @SecurityAttribute(key = SourceScope.ATTRIBUTE, value = "*", type = AttributeType.STRING_SET))
+@TestIdentity
 class ReceiptTrackingTest {
 
     static final String DLQ = Directives.RECEIPTS + ".dlq";

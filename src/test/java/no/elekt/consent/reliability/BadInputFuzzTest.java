@@ -21,17 +21,13 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.security.AttributeType;
-import io.quarkus.test.security.SecurityAttribute;
-import io.quarkus.test.security.TestSecurity;
 import io.restassured.http.ContentType;
 import no.elekt.consent.events.ConsentChangeRequested;
 import no.elekt.consent.ledger.ConsentChangeRequest;
-import no.elekt.consent.security.Roles;
-import no.elekt.consent.security.SourceScope;
 import no.elekt.consent.testinfra.Db;
 import no.elekt.consent.testinfra.KafkaEvents;
 import no.elekt.consent.testinfra.KafkaPublisher;
+import no.elekt.consent.testinfra.TestIdentity;
 
 /**
  * A generated corpus (seeded random mutations of valid input) of malformed REST bodies and inbound Kafka records: every one is answered
@@ -39,8 +35,7 @@ import no.elekt.consent.testinfra.KafkaPublisher;
  * and the service is healthy after. Prints the counts.
  */
 @QuarkusTest
-@TestSecurity(user = "test-backend", roles = { Roles.WRITER, Roles.READER, Roles.OPS },
-        attributes = @SecurityAttribute(key = SourceScope.ATTRIBUTE, value = "*", type = AttributeType.STRING_SET))
+@TestIdentity
 class BadInputFuzzTest {
 
     static final int REST_CASES = 300;

@@ -14,11 +14,6 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.security.AttributeType;
-import io.quarkus.test.security.SecurityAttribute;
-import io.quarkus.test.security.TestSecurity;
-import no.elekt.consent.security.Roles;
-import no.elekt.consent.security.SourceScope;
 import io.restassured.http.ContentType;
 import no.elekt.consent.events.ConsentChangeRequested;
 import no.elekt.consent.events.ConsentChanged;
@@ -26,14 +21,14 @@ import no.elekt.consent.testinfra.Db;
 import no.elekt.consent.testinfra.Infra;
 import no.elekt.consent.testinfra.KafkaEvents;
 import no.elekt.consent.testinfra.KafkaPublisher;
+import no.elekt.consent.testinfra.TestIdentity;
 
 /**
  * PostgreSQL stopped and started: the API answers 503 while it is down and writes nothing half-way; a change
  * published on Kafka meanwhile is retried, not dead-lettered, and recorded once the database is back.
  */
 @QuarkusTest
-@TestSecurity(user = "test-backend", roles = { Roles.WRITER, Roles.READER, Roles.OPS },
-        attributes = @SecurityAttribute(key = SourceScope.ATTRIBUTE, value = "*", type = AttributeType.STRING_SET))
+@TestIdentity
 class DatabaseOutageTest {
 
     private static Map<String, Object> change(String subject) {

@@ -18,20 +18,15 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.security.AttributeType;
-import io.quarkus.test.security.SecurityAttribute;
-import io.quarkus.test.security.TestSecurity;
-import no.elekt.consent.security.Roles;
-import no.elekt.consent.security.SourceScope;
 import io.restassured.http.ContentType;
+import no.elekt.consent.testinfra.TestIdentity;
 
 /**
  * A full run through the core and all four adapters with distinctive identifiers, then the service's log is
  * searched for them: no e-mail, advertising ID, token or processor user id may appear.
  */
 @QuarkusTest
-@TestSecurity(user = "test-backend", roles = { Roles.WRITER, Roles.READER, Roles.OPS },
-        attributes = @SecurityAttribute(key = SourceScope.ATTRIBUTE, value = "*", type = AttributeType.STRING_SET))
+@TestIdentity
 class IdentifierLeakTest {
 
     static final Path LOG = Path.of("target", "quarkus-test.log");

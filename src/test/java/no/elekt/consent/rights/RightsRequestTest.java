@@ -30,22 +30,17 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.security.AttributeType;
-import io.quarkus.test.security.SecurityAttribute;
-import io.quarkus.test.security.TestSecurity;
-import no.elekt.consent.security.Roles;
-import no.elekt.consent.security.SourceScope;
 import no.elekt.consent.adapter.Directives;
 import no.elekt.consent.testinfra.Db;
 import no.elekt.consent.testinfra.ProcessorStandIns;
+import no.elekt.consent.testinfra.TestIdentity;
 
 /**
  * Rights requests end to end: the API, the ledger, the outbox relay, the four adapters calling the processor
  * stand-ins (WireMock, GreenMail), receipts, ops confirmation and the purge.
  */
 @QuarkusTest
-@TestSecurity(user = "test-backend", roles = { Roles.WRITER, Roles.READER, Roles.OPS },
-        attributes = @SecurityAttribute(key = SourceScope.ATTRIBUTE, value = "*", type = AttributeType.STRING_SET))
+@TestIdentity
 class RightsRequestTest {
 
     static final WireMock STAND_INS = ProcessorStandIns.wireMock();

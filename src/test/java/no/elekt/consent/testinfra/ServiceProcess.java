@@ -19,10 +19,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The packaged service (target/quarkus-app/quarkus-run.jar) as a child process, as it ships (prod profile), with
- * the given JVM options and -D settings, or with exactly a given environment; killed with SIGKILL and started again on
- * the same ports. Its health and metrics are on the management port, 127.0.0.1 only. Used by the fault suite, the
- * benchmark and the deployment tests.
+ * The packaged service (target/quarkus-app/quarkus-run.jar, or the one -Dservice.jar names) as a child process, as it
+ * ships (prod profile), with the given JVM options and -D settings, or with exactly a given environment; killed with
+ * SIGKILL and started again on the same ports. Its health and metrics are on the management port, 127.0.0.1 only.
+ * Used by the fault suite, the benchmark, StartupFootprint and the deployment tests.
  */
 public final class ServiceProcess implements AutoCloseable {
 
@@ -61,7 +61,7 @@ public final class ServiceProcess implements AutoCloseable {
     }
 
     public ServiceProcess start() throws IOException, InterruptedException {
-        Path jar = Path.of("target/quarkus-app/quarkus-run.jar").toAbsolutePath();
+        Path jar = Path.of(System.getProperty("service.jar", "target/quarkus-app/quarkus-run.jar")).toAbsolutePath();
         if (!Files.exists(jar)) {
             throw new IllegalStateException("package the service first: " + jar + " is missing");
         }

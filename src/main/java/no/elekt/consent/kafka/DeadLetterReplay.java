@@ -1,8 +1,10 @@
-package no.elekt.consent.propagation;
+package no.elekt.consent.kafka;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -41,7 +43,8 @@ public class DeadLetterReplay {
     private static final Logger LOG = Logger.getLogger(DeadLetterReplay.class);
     static final String GROUP = "consent-core-replay";
 
-    public record Result(String topic, int replayed, Map<String, Integer> byTarget) {
+    /** What a replay sent back, per topic it came from. */
+    public record Replayed(String topic, int replayed, Map<String, Integer> byTarget) {
     }
 
     private final Map<String, Object> kafkaConfig;
@@ -56,12 +59,12 @@ public class DeadLetterReplay {
     }
 
     public List<String> deadLetterTopics() {
-        List<String> topics = new java.util.ArrayList<>(List.of("consent.change-requests.v1.dlq", "consent.receipts.v1.dlq"));
+        List<String> topics = new ArrayList<>(List.of("consent.change-requests.v1.dlq", "consent.receipts.v1.dlq"));
         policy.processors().keySet().forEach(p -> topics.add(Policy.directiveTopic(p) + ".dlq"));
         return topics;
     }
 
-    public Uni<Result> replay(String dlqTopic, int max) {
+    public Uni<Replayed> replay(String dlqTopic, int max) {
         if (dlqTopic == null || !deadLetterTopics().contains(dlqTopic)) {
             return Uni.createFrom().failure(new InvalidFieldException("topic", "one of " + deadLetterTopics()));
         }
@@ -69,7 +72,7 @@ public class DeadLetterReplay {
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
 
-    private Result replayBlocking(String dlqTopic, int max) {
+    private Replayed replayBlocking(String dlqTopic, int max) {
         Map<String, Integer> byTarget = new TreeMap<>();
         int replayed = 0;
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig(),
@@ -80,7 +83,7 @@ public class DeadLetterReplay {
                     .map(p -> new TopicPartition(dlqTopic, p.partition())).toList();
             consumer.assign(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new java.util.HashSet<>(partitions));
+            Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new HashSet<>(partitions));
             for (TopicPartition tp : partitions) {
                 OffsetAndMetadata done = committed.get(tp);
                 if (done != null) {
@@ -113,7 +116,7 @@ public class DeadLetterReplay {
         }
         metrics.counter("consent_dead_letters_replayed_total", "topic", dlqTopic).increment(replayed);
         LOG.infof("Replayed %d dead letters from %s: %s", replayed, dlqTopic, byTarget);
-        return new Result(dlqTopic, replayed, byTarget);
+        return new Replayed(dlqTopic, replayed, byTarget);
     }
 
     private static RecordHeaders replayHeaders(ConsumerRecord<byte[], byte[]> record) {

@@ -1,8 +1,6 @@
-package no.elekt.consent.ledger;
+package no.elekt.consent.subject;
 
-import java.time.Instant;
 import java.util.List;
-import java.util.UUID;
 
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.constraints.Pattern;
@@ -15,27 +13,19 @@ import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
 import io.smallrye.mutiny.Uni;
-import no.elekt.consent.events.Decision;
+import no.elekt.consent.ledger.ConsentChangeRequest;
 import no.elekt.consent.security.Roles;
 
+/** A subject's consents, history and export. */
 @Path("/v1/subjects/{subjectId}")
 @Produces(MediaType.APPLICATION_JSON)
 @RolesAllowed({ Roles.READER, Roles.OPS })
 public class SubjectResource {
 
-    public record CurrentConsent(String purpose, Decision decision, long version, UUID changeId, Instant occurredAt,
-            Instant updatedAt) {
+    private final SubjectReads reads;
 
-        public static CurrentConsent of(ConsentState s) {
-            return new CurrentConsent(s.purpose, s.decision, s.version, s.changeId, s.occurredAt, s.updatedAt);
-        }
-    }
-
-
-    private final LedgerService ledger;
-
-    SubjectResource(LedgerService ledger) {
-        this.ledger = ledger;
+    SubjectResource(SubjectReads reads) {
+        this.reads = reads;
     }
 
     @GET
@@ -43,7 +33,7 @@ public class SubjectResource {
     @Operation(summary = "The decision in force for each purpose the subject has decided on")
     public Uni<List<CurrentConsent>> consents(@PathParam("subjectId") @Pattern(regexp = ConsentChangeRequest.SUBJECT_ID,
             message = ConsentChangeRequest.SUBJECT_ID_MESSAGE) String subjectId) {
-        return ledger.currentConsents(subjectId).map(states -> states.stream().map(CurrentConsent::of).toList());
+        return reads.consents(subjectId);
     }
 
     @GET
@@ -51,6 +41,14 @@ public class SubjectResource {
     @Operation(summary = "The subject's whole ledger, oldest first, with the purge of identifiers after an erasure")
     public Uni<List<HistoryEntry>> history(@PathParam("subjectId") @Pattern(regexp = ConsentChangeRequest.SUBJECT_ID,
             message = ConsentChangeRequest.SUBJECT_ID_MESSAGE) String subjectId) {
-        return ledger.history(subjectId);
+        return reads.history(subjectId);
+    }
+
+    @GET
+    @Path("/export")
+    @Operation(summary = "Everything held about the subject, as one JSON document (GDPR art. 15 and 20)")
+    public Uni<SubjectExport> export(@PathParam("subjectId") @Pattern(regexp = ConsentChangeRequest.SUBJECT_ID,
+            message = ConsentChangeRequest.SUBJECT_ID_MESSAGE) String subjectId) {
+        return reads.export(subjectId);
     }
 }

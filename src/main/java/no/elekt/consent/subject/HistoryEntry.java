@@ -1,4 +1,4 @@
-package no.elekt.consent.ledger;
+package no.elekt.consent.subject;
 
 import java.time.Instant;
 import java.util.UUID;
@@ -6,6 +6,7 @@ import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 import no.elekt.consent.events.Decision;
+import no.elekt.consent.ledger.ConsentRecord;
 
 /**
  * One entry of a subject's history: a ledger row (kind DECISION, or the type of the rights request that caused it,
@@ -21,8 +22,8 @@ public record HistoryEntry(UUID changeId, String purpose,
     public static final String IDENTIFIERS_PURGED = "IDENTIFIERS_PURGED";
 
     static HistoryEntry of(ConsentRecord r) {
-        return new HistoryEntry(r.changeId, r.purpose, r.kind.name(), r.decision, r.version, r.occurredAt,
-                r.recordedAt, r.source, r.policyVersion, r.requestId, r.inForce);
+        return new HistoryEntry(r.changeId(), r.purpose(), r.kind().name(), r.decision(), r.version(),
+                r.occurredAt(), r.recordedAt(), r.source(), r.policyVersion(), r.requestId(), r.inForce());
     }
 
     static HistoryEntry purge(UUID requestId, Instant purgedAt) {

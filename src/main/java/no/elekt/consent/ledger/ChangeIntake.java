@@ -1,0 +1,101 @@
+package no.elekt.consent.ledger;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import no.elekt.consent.events.ChangeKind;
+import no.elekt.consent.idempotency.IdempotencyKey;
+import no.elekt.consent.idempotency.IdempotencyRepository;
+import no.elekt.consent.idempotency.IdempotentSubmission;
+import no.elekt.consent.idempotency.IdempotentSubmission.Submitted;
+import no.elekt.consent.idempotency.RequestHash;
+import no.elekt.consent.policy.DirectivePlanner;
+import no.elekt.consent.problem.InvalidFieldException;
+import no.elekt.consent.problem.Problem.FieldError;
+
+/**
+ * Consent decisions from app backends, over REST one at a time, from Kafka a poll at a time: checked against the
+ * policy, planned, and recorded under their idempotency key.
+ */
+@ApplicationScoped
+public class ChangeIntake {
+
+    /** A consent decision checked against the policy and planned, with its key, ready to record. */
+    public record Prepared(Change change, IdempotencyKey key, String requestHash, UUID changeId) {
+    }
+
+    private final ChangePolicyCheck policyCheck;
+    private final DirectivePlanner planner;
+    private final ChangeRecorder recorder;
+    private final IdempotentSubmission submission;
+    private final IdempotencyRepository keys;
+    private final LedgerReads reads;
+    private final ObjectMapper json;
+    private final Pool pool;
+
+    ChangeIntake(ChangePolicyCheck policyCheck, DirectivePlanner planner, ChangeRecorder recorder,
+            IdempotentSubmission submission, IdempotencyRepository keys, LedgerReads reads, ObjectMapper json,
+            Pool pool) {
+        this.policyCheck = policyCheck;
+        this.planner = planner;
+        this.recorder = recorder;
+        this.submission = submission;
+        this.keys = keys;
+        this.reads = reads;
+        this.json = json;
+        this.pool = pool;
+    }
+
+    /**
+     * Checks a request that passed Bean Validation against the policy, and plans it; fails with
+     * {@link InvalidFieldException} naming the fields at fault.
+     */
+    public Prepared prepare(ConsentChangeRequest request, IdempotencyKey key) {
+        List<FieldError> faults = policyCheck.faults(request, Instant.now());
+        if (!faults.isEmpty()) {
+            throw new InvalidFieldException(faults);
+        }
+        Change change = new Change(request.subjectId(), request.purpose(), ChangeKind.DECISION, request.decision(),
+                request.occurredAt().truncatedTo(ChronoUnit.MILLIS), request.source(), request.policyVersion(), null,
+                request.identifiersOrEmpty(), planner.forDecision(request.purpose(), request.decision()));
+        return new Prepared(change, key, key == null ? null : hash(json, request), UUID.randomUUID());
+    }
+
+    /** Records one decision (the REST intake); a repeated key answers the change it made. */
+    public Uni<Submitted<ChangeView>> record(Prepared p) {
+        return submission.submit(p.key(), p.requestHash(), p.changeId(),
+                connection -> recorder.append(connection, p.change(), p.changeId()).map(ChangeView::of),
+                reads::change);
+    }
+
+    /**
+     * Records several decisions in one transaction, in order (the Kafka intake, a poll at a time); one whose key
+     * was used before is skipped. It fails as a whole: the caller retries it, or records the changes one by one.
+     */
+    public Uni<Void> recordAll(List<Prepared> changes) {
+        return pool.withTransaction(connection -> Multi.createFrom().iterable(changes)
+                .onItem().transformToUniAndConcatenate(p -> keys.claim(connection, p.key(), p.requestHash(),
+                        p.changeId())
+                        .chain(before -> before != null ? Uni.createFrom().voidItem()
+                                : recorder.append(connection, p.change(), p.changeId()).replaceWithVoid()))
+                .collect().last())
+                .replaceWithVoid();
+    }
+
+    /** The request's fields, identifiers sorted by type: a repeated key must come with the same. */
+    static String hash(ObjectMapper json, ConsentChangeRequest request) {
+        return RequestHash.of(json, request.subjectId(), request.purpose(), request.decision(),
+                request.occurredAt().toEpochMilli(), request.source(), request.policyVersion(),
+                new TreeMap<>(request.identifiersOrEmpty()));
+    }
+}

@@ -1,0 +1,74 @@
+package no.elekt.consent.ledger;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.Tuple;
+import no.elekt.consent.events.ChangeKind;
+import no.elekt.consent.events.Decision;
+
+/** The only code that reads or writes the {@code consent_record} table (append-only: a trigger refuses the rest). */
+@ApplicationScoped
+public class ConsentRecordRepository {
+
+    Uni<Void> insert(SqlClient client, ConsentRecord r) {
+        return client.preparedQuery("""
+                insert into consent_record (change_id, subject_id, purpose, kind, decision, version, occurred_at,
+                    recorded_at, source, policy_version, request_id, in_force)
+                values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)""")
+                .execute(Tuple.from(Arrays.asList(r.changeId(), r.subjectId(), r.purpose(), r.kind().name(),
+                        r.decision() == null ? null : r.decision().name(), r.version(), utc(r.occurredAt()),
+                        utc(r.recordedAt()), r.source(), r.policyVersion(), r.requestId(), r.inForce())))
+                .replaceWithVoid();
+    }
+
+    Uni<ConsentRecord> find(SqlClient client, UUID changeId) {
+        return client.preparedQuery("select * from consent_record where change_id = $1")
+                .execute(Tuple.of(changeId))
+                .map(rows -> rows.size() == 0 ? null : of(rows.iterator().next()));
+    }
+
+    /** The subject's ledger in the order it was recorded. */
+    Uni<List<ConsentRecord>> ofSubject(SqlClient client, String subjectId) {
+        return client.preparedQuery("""
+                select * from consent_record where subject_id = $1 order by recorded_at, purpose, version""")
+                .execute(Tuple.of(subjectId))
+                .map(rows -> {
+                    List<ConsentRecord> records = new ArrayList<>();
+                    rows.forEach(row -> records.add(of(row)));
+                    return records;
+                });
+    }
+
+    /** Whether the subject was erased by a request of after the given instant. */
+    Uni<Boolean> erasedAfter(SqlClient client, String subjectId, Instant occurredAt) {
+        return client.preparedQuery("""
+                select exists (select 1 from consent_record
+                               where subject_id = $1 and kind = 'ERASURE' and occurred_at > $2)""")
+                .execute(Tuple.of(subjectId, utc(occurredAt)))
+                .map(rows -> rows.iterator().next().getBoolean(0));
+    }
+
+    private static ConsentRecord of(Row row) {
+        return new ConsentRecord(row.getUUID("change_id"), row.getString("subject_id"), row.getString("purpose"),
+                ChangeKind.valueOf(row.getString("kind")),
+                row.getString("decision") == null ? null : Decision.valueOf(row.getString("decision")),
+                row.getLong("version"), row.getOffsetDateTime("occurred_at").toInstant(),
+                row.getOffsetDateTime("recorded_at").toInstant(), row.getString("source"),
+                row.getString("policy_version"), row.getUUID("request_id"), row.getBoolean("in_force"));
+    }
+
+    static OffsetDateTime utc(Instant instant) {
+        return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
+    }
+}

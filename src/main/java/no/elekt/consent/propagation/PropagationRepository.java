@@ -1,0 +1,217 @@
+package no.elekt.consent.propagation;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.Tuple;
+import no.elekt.consent.events.ChangeKind;
+import no.elekt.consent.events.DirectiveAction;
+
+/**
+ * The only code that reads or writes the {@code propagation} table. Every update names the status it expects to
+ * change, so a closed propagation stays closed whoever writes. Pass a transaction's connection or the pool.
+ */
+@ApplicationScoped
+public class PropagationRepository {
+
+    static final String REISSUED = "re-issued by ops";
+
+    /** A receipt's effect on one propagation. */
+    record ReceiptUpdate(UUID directiveId, PropagationStatus status, int attempts, String detail) {
+    }
+
+    /** A propagation whose state a statement changed. */
+    record Changed(UUID directiveId, String processor, String subjectId, PropagationStatus status) {
+    }
+
+    /** Open work at one processor. */
+    record OpenWork(String processor, long open, long overdue) {
+    }
+
+    public Uni<Void> insertAll(SqlClient client, List<Propagation> propagations) {
+        if (propagations.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return client.preparedQuery("""
+                insert into propagation (directive_id, change_id, subject_id, processor, action, status, deadline,
+                    created_at, updated_at, attempts, purpose, version, kind, issued_at, request_id)
+                values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)""")
+                .executeBatch(propagations.stream().map(p -> Tuple.from(Arrays.asList(p.directiveId(), p.changeId(),
+                        p.subjectId(), p.processor(), p.action().name(), p.status().name(), utc(p.deadline()),
+                        utc(p.createdAt()), utc(p.updatedAt()), p.attempts(), p.purpose(), p.version(),
+                        p.kind().name(), utc(p.issuedAt()), p.requestId()))).toList())
+                .replaceWithVoid();
+    }
+
+    public Uni<Propagation> find(SqlClient client, UUID directiveId) {
+        return client.preparedQuery("select * from propagation where directive_id = $1")
+                .execute(Tuple.of(directiveId))
+                .map(rows -> rows.size() == 0 ? null : of(rows.iterator().next()));
+    }
+
+    public Uni<List<Propagation>> ofChange(SqlClient client, UUID changeId) {
+        return client.preparedQuery("select * from propagation where change_id = $1 order by processor")
+                .execute(Tuple.of(changeId)).map(PropagationRepository::all);
+    }
+
+    public Uni<List<Propagation>> ofRequest(SqlClient client, UUID requestId) {
+        return client.preparedQuery("select * from propagation where request_id = $1")
+                .execute(Tuple.of(requestId)).map(PropagationRepository::all);
+    }
+
+    /** Of the given rights requests, those with some propagation still open. */
+    public Uni<Set<UUID>> requestsWithOpenWork(SqlClient client, Set<UUID> requestIds) {
+        if (requestIds.isEmpty()) {
+            return Uni.createFrom().item(Set.of());
+        }
+        return client.preparedQuery("""
+                select distinct request_id from propagation where request_id = any($1) and status = any($2)""")
+                .execute(Tuple.of(requestIds.toArray(UUID[]::new), PropagationStatus.openNames()))
+                .map(PropagationRepository::requestIds);
+    }
+
+    /** Every rights request with some propagation still open. */
+    public Uni<Set<UUID>> requestsWithOpenWork(SqlClient client) {
+        return client.preparedQuery("""
+                select distinct request_id from propagation where request_id is not null and status = any($1)""")
+                .execute(Tuple.of((Object) PropagationStatus.openNames()))
+                .map(PropagationRepository::requestIds);
+    }
+
+    /** For ops: by status, processor and overdue flag, earliest deadline first. */
+    Uni<List<Propagation>> list(SqlClient client, PropagationStatus status, String processor, boolean overdueOnly,
+            int limit) {
+        return client.preparedQuery("""
+                select * from propagation
+                where ($1::varchar is null or status = $1) and ($2::varchar is null or processor = $2)
+                  and (not $3 or (deadline < $4 and status = any($5)))
+                order by deadline limit $6""")
+                .execute(Tuple.from(Arrays.asList(status == null ? null : status.name(), processor, overdueOnly,
+                        utc(Instant.now()), PropagationStatus.openNames(), limit)))
+                .map(PropagationRepository::all);
+    }
+
+    /** The action of each of these directives that has a propagation. */
+    Uni<Map<UUID, DirectiveAction>> actions(SqlClient client, Set<UUID> directiveIds) {
+        return client.preparedQuery("select directive_id, action from propagation where directive_id = any($1)")
+                .execute(Tuple.of(directiveIds.toArray(UUID[]::new)))
+                .map(rows -> {
+                    Map<UUID, DirectiveAction> actions = new HashMap<>();
+                    rows.forEach(row -> actions.put(row.getUUID(0), DirectiveAction.valueOf(row.getString(1))));
+                    return actions;
+                });
+    }
+
+    /** Applies receipts to the propagations still open; answers those it changed. */
+    Uni<List<Changed>> applyReceipts(SqlClient client, List<ReceiptUpdate> updates) {
+        OffsetDateTime now = utc(Instant.now());
+        String[] open = PropagationStatus.openNames();
+        return client.preparedQuery("""
+                update propagation
+                set status = $2, attempts = greatest(attempts, $3), detail = left(nullif($4, ''), 512), updated_at = $5
+                where directive_id = $1 and status = any($6)
+                returning directive_id, processor, subject_id, status""")
+                .executeBatch(updates.stream().map(u -> Tuple.from(List.of(u.directiveId(), u.status().name(),
+                        u.attempts(), u.detail() == null ? "" : u.detail(), now, open))).toList())
+                .map(updated -> {
+                    List<Changed> changed = new ArrayList<>();
+                    for (RowSet<Row> rows = updated; rows != null; rows = rows.next()) {
+                        rows.forEach(row -> changed.add(new Changed(row.getUUID("directive_id"),
+                                row.getString("processor"), row.getString("subject_id"),
+                                PropagationStatus.valueOf(row.getString("status")))));
+                    }
+                    return changed;
+                });
+    }
+
+    /** PENDING again, for a re-issue, only if it is still in the status ops saw; false if it changed meanwhile. */
+    Uni<Boolean> reopen(SqlClient client, UUID directiveId, PropagationStatus seen, Instant now) {
+        return client.preparedQuery("""
+                update propagation set status = 'PENDING', detail = $4, updated_at = $2
+                where directive_id = $1 and status = $3""")
+                .execute(Tuple.of(directiveId, utc(now), seen.name(), REISSUED))
+                .map(updated -> updated.rowCount() == 1);
+    }
+
+    /** CONFIRMED by ops, only if still open; null if it was not. */
+    Uni<Propagation> confirm(SqlClient client, UUID directiveId, String detail) {
+        return client.preparedQuery("""
+                update propagation set status = 'CONFIRMED', detail = $2, updated_at = $3
+                where directive_id = $1 and status = any($4)
+                returning *""")
+                .execute(Tuple.of(directiveId, detail, utc(Instant.now()), PropagationStatus.openNames()))
+                .map(rows -> rows.size() == 0 ? null : of(rows.iterator().next()));
+    }
+
+    /** Open and overdue propagations per processor. */
+    Uni<List<OpenWork>> openWork(SqlClient client) {
+        return client.preparedQuery("""
+                select processor, count(*), count(*) filter (where deadline < now())
+                from propagation where status = any($1) group by processor""")
+                .execute(Tuple.of((Object) PropagationStatus.openNames()))
+                .map(rows -> {
+                    List<OpenWork> work = new ArrayList<>();
+                    rows.forEach(row -> work.add(new OpenWork(row.getString(0), row.getLong(1), row.getLong(2))));
+                    return work;
+                });
+    }
+
+    /** Marks the open propagations past their deadline not reported yet as reported; answers them. */
+    Uni<List<Changed>> reportOverdue(SqlClient client) {
+        return client.preparedQuery("""
+                update propagation set overdue_reported_at = now()
+                where overdue_reported_at is null and deadline < now() and status = any($1)
+                returning directive_id, processor, subject_id, status""")
+                .execute(Tuple.of((Object) PropagationStatus.openNames()))
+                .map(rows -> {
+                    List<Changed> reported = new ArrayList<>();
+                    rows.forEach(row -> reported.add(new Changed(row.getUUID(0), row.getString(1), row.getString(2),
+                            PropagationStatus.valueOf(row.getString(3)))));
+                    return reported;
+                });
+    }
+
+    private static List<Propagation> all(RowSet<Row> rows) {
+        List<Propagation> all = new ArrayList<>();
+        rows.forEach(row -> all.add(of(row)));
+        return all;
+    }
+
+    private static Set<UUID> requestIds(RowSet<Row> rows) {
+        Set<UUID> ids = new HashSet<>();
+        rows.forEach(row -> ids.add(row.getUUID(0)));
+        return ids;
+    }
+
+    private static Propagation of(Row row) {
+        return new Propagation(row.getUUID("directive_id"), row.getUUID("change_id"), row.getString("subject_id"),
+                row.getString("processor"), DirectiveAction.valueOf(row.getString("action")),
+                PropagationStatus.valueOf(row.getString("status")), instant(row, "deadline"),
+                instant(row, "created_at"), instant(row, "updated_at"), row.getInteger("attempts"),
+                row.getString("detail"), row.getString("purpose"), row.getLong("version"),
+                ChangeKind.valueOf(row.getString("kind")), instant(row, "issued_at"), row.getUUID("request_id"));
+    }
+
+    private static Instant instant(Row row, String column) {
+        return row.getOffsetDateTime(column).toInstant();
+    }
+
+    private static OffsetDateTime utc(Instant instant) {
+        return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
+    }
+}

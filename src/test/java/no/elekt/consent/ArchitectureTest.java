@@ -1,0 +1,95 @@
+package no.elekt.consent;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.JavaMethodCall;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+
+import io.vertx.mutiny.sqlclient.SqlClient;
+
+/**
+ * The layout rules of the README, held against the code: feature packages without cycles, SQL sent only by the
+ * owners of tables, and each table named in the SQL of its owner only.
+ */
+@Tag("unit")
+class ArchitectureTest {
+
+    static final JavaClasses MAIN = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("no.elekt.consent");
+
+    /** Each table of the core and the one class that reads and writes it (the adapters own theirs). */
+    static final Map<String, String> OWNERS = Map.of(
+            "consent_record", "ledger/ConsentRecordRepository.java",
+            "consent_state", "ledger/ConsentStateRepository.java",
+            "idempotency_key", "idempotency/IdempotencyRepository.java",
+            "propagation", "propagation/PropagationRepository.java",
+            "outbox_event", "outbox/Outbox.java",
+            "subject_identifier", "identifiers/IdentifierStore.java",
+            "rights_request", "rights/RightsRequestRepository.java");
+
+    static final Pattern TABLE_IN_SQL = Pattern.compile("(?i)\\b(?:from|into|update|join|listen)\\s+([a-z_]+)\\b");
+
+    @Test
+    void theFeaturePackagesDependOnEachOtherWithoutCycles() {
+        slices().matching("no.elekt.consent.(*)..").should().beFreeOfCycles().check(MAIN);
+    }
+
+    @Test
+    void onlyTheOwnersOfTablesSendSql() {
+        DescribedPredicate<JavaMethodCall> sendsSql = DescribedPredicate.describe("send SQL",
+                call -> call.getTargetOwner().isAssignableTo(SqlClient.class)
+                        && Set.of("query", "preparedQuery").contains(call.getName()));
+        noClasses().that().resideOutsideOfPackage("no.elekt.consent.adapter..")
+                .and().haveSimpleNameNotEndingWith("Repository")
+                .and().doNotHaveSimpleName("IdentifierStore")
+                .and().doNotHaveSimpleName("Outbox")
+                .should().callMethodWhere(sendsSql)
+                .check(MAIN);
+    }
+
+    @Test
+    void eachTableIsNamedInTheSqlOfItsOwnerOnly() throws IOException {
+        Path root = Path.of("src/main/java/no/elekt/consent");
+        List<String> strays = new ArrayList<>();
+        List<String> seen = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(root)) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+                String own = root.relativize(file).toString();
+                if (own.startsWith("adapter/")) {
+                    continue;
+                }
+                Matcher m = TABLE_IN_SQL.matcher(Files.readString(file));
+                while (m.find()) {
+                    String owner = OWNERS.get(m.group(1));
+                    if (owner != null) {
+                        seen.add(m.group(1));
+                        if (!owner.equals(own)) {
+                            strays.add(own + " names " + m.group(1) + " (owner: " + owner + ")");
+                        }
+                    }
+                }
+            }
+        }
+        assertThat(strays).isEmpty();
+        assertThat(seen).containsAll(OWNERS.keySet());
+    }
+}
