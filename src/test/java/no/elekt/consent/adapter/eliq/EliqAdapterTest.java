@@ -4,6 +4,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.deleteRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalToJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.putRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
@@ -34,6 +35,7 @@ import no.elekt.consent.events.ProcessorDirective;
 import no.elekt.consent.events.PropagationReceipt;
 import no.elekt.consent.events.ReceiptOutcome;
 import no.elekt.consent.testinfra.ProcessorStandIns;
+import no.elekt.consent.testinfra.StandInModel;
 
 /** The Eliq adapter against a stand-in serving Eliq's token endpoint and data management API. */
 @QuarkusTest
@@ -147,6 +149,71 @@ class EliqAdapterTest extends StandInTest {
 
         assertThat(Directives.apply(adapter, delete(user)).outcome()).isEqualTo(ReceiptOutcome.APPLIED);
         standIns.verifyThat(2, deleteRequestedFor(urlPathEqualTo(USERS + user)));
+    }
+
+    // ------------------------------------------------------------------ issue 12: Eliq as Eliq documents it
+
+    /** Issue 12, Eliq consents: on the Insights API, keyed by Eliq's own user id, the documented body and token. */
+    @Test
+    void consentsAreUpdatedOnTheInsightsApiByEliqsOwnUserIdWithTheDocumentedBody() {
+        String user = Directives.unique("eliq-user");
+        ProcessorDirective suppress = Directives.directive("eliq", DirectiveAction.SUPPRESS, "energy-insights", 1,
+                Map.of("eliqUserId", user));
+
+        Result result = Directives.apply(adapter, suppress);
+
+        assertThat(result.outcome()).isEqualTo(ReceiptOutcome.APPLIED);
+        String eliqId = ProcessorStandIns.control().state("eliq", "user", user);
+        assertThat(ProcessorStandIns.control().state("eliq", "consent", user + " energy_insights")).isEqualTo("false");
+        List<LoggedRequest> puts = standIns.find(putRequestedFor(urlPathEqualTo(
+                StandInModel.ELIQ_INSIGHTS_PATH + "/v3/users/" + eliqId + "/consents")));
+        assertThat(puts).hasSize(1);
+        assertThat(puts.get(0).getHeader("Authorization")).startsWith("Bearer "
+                + ProcessorStandIns.ELIQ_INSIGHTS_ACCESS_TOKEN);
+        assertThat(equalToJson("[{\"version_id\":\"" + StandInModel.ELIQ_CONSENT_VERSIONS.get("energy_insights")
+                + "\",\"name\":\"energy_insights\",\"given_consent\":false,\"language_code\":\"nb-NO\"}]")
+                .match(puts.get(0).getBodyAsString()).isExactMatch()).isTrue();
+        assertThat(ProcessorStandIns.control().getContractViolations()).noneMatch(v -> v.contains(user));
+    }
+
+    /** Issue 12, Eliq token: a JSON body naming the API in aud, one token per API. */
+    @Test
+    void tokensAreRequestedAsJsonNamingTheApiInAud() {
+        String user = Directives.unique("eliq-user");
+
+        Result result = Directives.apply(adapter, delete(user));
+
+        assertThat(result.outcome()).isEqualTo(ReceiptOutcome.APPLIED);
+        List<LoggedRequest> tokens = standIns.find(postRequestedFor(urlPathEqualTo("/oauth/token")));
+        assertThat(tokens).isNotEmpty().allSatisfy(t -> assertThat(t.getHeader("Content-Type"))
+                .startsWith("application/json"));
+        assertThat(tokens).anySatisfy(t -> assertThat(equalToJson("{\"grant_type\":\"client_credentials\","
+                + "\"client_id\":\"" + ProcessorStandIns.ELIQ_CLIENT_ID + "\",\"client_secret\":\""
+                + ProcessorStandIns.ELIQ_CLIENT_SECRET + "\",\"aud\":\"data-management-api\"}", true, true)
+                .match(t.getBodyAsString()).isExactMatch()).isTrue());
+        standIns.verifyThat(1, deleteRequestedFor(urlPathEqualTo(USERS + user))
+                .withHeader("Authorization", equalTo(BEARER)));
+    }
+
+    /** Issue 12, Eliq delete: a 404 is a wrong URL, not a deleted user (that is 400 USER_NOT_FOUND). */
+    @Test
+    void aNotFoundIsAWrongUrlNotAnAlreadyDeletedUser() {
+        String user = Directives.unique("eliq-user");
+        // isolated from how the token is asked for: any token request gets the Data Management token here
+        var token = standIns.register(WireMock.post(urlPathEqualTo("/oauth/token")).atPriority(1)
+                .withRequestBody(WireMock.containing(ProcessorStandIns.ELIQ_CLIENT_ID))
+                .willReturn(okJson("{\"access_token\":\"" + ProcessorStandIns.ELIQ_ACCESS_TOKEN
+                        + "\",\"token_type\":\"Bearer\",\"expires_in\":3600}")));
+        standIns.register(deletionOf(user).willReturn(aResponse().withStatus(404)
+                .withHeader("Content-Type", "text/html").withBody("<html><body>Not Found</body></html>")));
+        try {
+            Result result = Directives.apply(adapter, delete(user));
+
+            assertThat(result.outcome()).isEqualTo(ReceiptOutcome.FAILED_PERMANENT);
+            assertThat(result.detail()).contains("HTTP 404").doesNotContain(user);
+        } finally {
+            standIns.removeStubMapping(token);
+        }
     }
 
     static ProcessorDirective delete(String user) {

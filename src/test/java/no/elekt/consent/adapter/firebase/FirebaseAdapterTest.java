@@ -9,6 +9,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
@@ -17,8 +18,11 @@ import java.util.Map;
 import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.client.WireMock;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 
@@ -48,6 +52,9 @@ class FirebaseAdapterTest extends StandInTest {
     static final String BEARER = "Bearer " + ProcessorStandIns.GOOGLE_ACCESS_TOKEN;
     static final String UPSERT = "/analytics/v3/userDeletion/userDeletionRequests:upsert";
     static final String ACCOUNTS_DELETE = "/v1/projects/" + PROJECT + "/accounts:delete";
+    static final String BATCH_DELETE = "/v1/projects/" + PROJECT + "/accounts:batchDelete";
+    static final String SUBMIT_USER_DELETION = "/v1alpha/properties/" + ProcessorStandIns.GA4_PROPERTY
+            + ":submitUserDeletion";
 
 
     @Inject
@@ -165,6 +172,119 @@ class FirebaseAdapterTest extends StandInTest {
         assertThat(Directives.apply(adapter, deleteAnalytics(appInstance)).outcome())
                 .isEqualTo(ReceiptOutcome.APPLIED);
         standIns.verifyThat(2, postRequestedFor(urlPathEqualTo(UPSERT)).withRequestBody(containing(appInstance)));
+    }
+
+    // ------------------------------------------------------------------ issue 12: Google as Google documents it
+
+    /** Issue 12, GA4: the Analytics Admin API's submitUserDeletion for the property, by app instance. */
+    @Test
+    void analyticsDeletionIsSubmittedToTheAdminApiOfTheProperty() {
+        String appInstance = Directives.unique("app-instance");
+
+        Result result = Directives.apply(adapter, deleteAnalytics(appInstance));
+
+        assertThat(result.outcome()).isEqualTo(ReceiptOutcome.APPLIED);
+        standIns.verifyThat(1, postRequestedFor(urlPathEqualTo(SUBMIT_USER_DELETION))
+                .withRequestBody(equalToJson("{\"appInstanceId\":\"" + appInstance + "\"}")));
+    }
+
+    /** Issue 12, Firebase Auth: only USER_NOT_FOUND means gone; Auth not set up, or no such tenant, is a failure. */
+    @ParameterizedTest
+    @ValueSource(strings = { "CONFIGURATION_NOT_FOUND", "TENANT_NOT_FOUND" })
+    void anotherNotFoundIsAFailureNotAnAlreadyDeletedAccount(String code) {
+        String uid = Directives.unique("uid");
+        standIns.register(accountDeletionOf(uid).willReturn(identityToolkitError(code)));
+
+        Result result = Directives.apply(adapter, eraseAccount(uid));
+
+        assertThat(result.outcome()).isEqualTo(ReceiptOutcome.FAILED_PERMANENT);
+        assertThat(result.detail()).contains(code).doesNotContain(uid);
+    }
+
+    /** Issue 12, Firebase Auth: a poll's account deletions go in one batchDelete, with force. */
+    @Test
+    void severalAccountDeletionsGoInOneBatchDeleteWithForce() {
+        String first = Directives.unique("uid");
+        String second = Directives.unique("uid");
+
+        List<Result> results = Directives.await(adapter.applyAll(List.of(eraseAccount(first), eraseAccount(second))));
+
+        assertThat(results).extracting(Result::outcome).containsOnly(ReceiptOutcome.APPLIED);
+        List<LoggedRequest> batches = standIns.find(postRequestedFor(urlPathEqualTo(BATCH_DELETE))
+                .withRequestBody(containing(first)));
+        assertThat(batches).hasSize(1);
+        assertThat(equalToJson("{\"localIds\":[\"" + first + "\",\"" + second + "\"],\"force\":true}")
+                .match(batches.get(0).getBodyAsString()).isExactMatch()).isTrue();
+        assertThat(ProcessorStandIns.control().state("firebase", "account", first)).isNull();
+        assertThat(ProcessorStandIns.control().state("firebase", "account", second)).isNull();
+    }
+
+    /** Issue 12, Firebase Auth: batchDelete reports refusals inside its 200 answer; they fail that directive. */
+    @Test
+    void anErrorInsideTheBatchDeleteAnswerFailsItsDirective() {
+        String refused = Directives.unique("uid");
+        String deleted = Directives.unique("uid");
+        standIns.register(post(urlPathEqualTo(BATCH_DELETE)).atPriority(1).withRequestBody(containing(refused))
+                .willReturn(okJson("{\"errors\":[{\"index\":0,\"localId\":\"" + refused
+                        + "\",\"message\":\"NOT_DISABLED : Disable the account before batch deletion.\"}]}")));
+
+        List<Result> results = Directives.await(adapter.applyAll(List.of(eraseAccount(refused),
+                eraseAccount(deleted))));
+
+        assertThat(results.get(0).outcome()).isEqualTo(ReceiptOutcome.FAILED_PERMANENT);
+        assertThat(results.get(0).detail()).contains("NOT_DISABLED").doesNotContain(refused);
+    }
+
+    /** Issue 12, all Google APIs: a 403 with a quota reason is retried; a 403 permission refusal is not. */
+    @Test
+    void aQuotaRefusalIsRetriedAndAPermissionRefusalIsNot() {
+        String quotaToken = Directives.unique("fcm-token");
+        firstThen(() -> topicUnsubscribeOf(quotaToken), googleError(403, "PERMISSION_DENIED",
+                "Quota exceeded for quota metric 'Requests' of service 'fcm.googleapis.com'", "RATE_LIMIT_EXCEEDED"),
+                okJson("{}"));
+        String deniedToken = Directives.unique("fcm-token");
+        standIns.register(topicUnsubscribeOf(deniedToken).willReturn(googleError(403, "PERMISSION_DENIED",
+                "The caller does not have permission", null)));
+
+        Result quota = Directives.apply(adapter, suppressPush(quotaToken));
+        Result denied = Directives.apply(adapter, suppressPush(deniedToken));
+
+        assertThat(quota.outcome()).isEqualTo(ReceiptOutcome.APPLIED);
+        assertThat(standIns.find(deleteRequestedFor(urlPathMatching(".*/registrations/" + quotaToken
+                + "/topicSubscriptions/news")))).hasSize(2);
+        assertThat(denied.outcome()).isEqualTo(ReceiptOutcome.FAILED_PERMANENT);
+        assertThat(standIns.find(deleteRequestedFor(urlPathMatching(".*/registrations/" + deniedToken
+                + "/topicSubscriptions/news")))).hasSize(1);
+    }
+
+    static ProcessorDirective eraseAccount(String uid) {
+        return Directives.directive("firebase", DirectiveAction.DELETE, ChangeKind.ERASURE, "analytics", 4,
+                Map.of("firebaseUid", uid));
+    }
+
+    static ProcessorDirective suppressPush(String token) {
+        return Directives.directive("firebase", DirectiveAction.SUPPRESS, "push-notifications", 1,
+                Map.of("fcmToken", token));
+    }
+
+    static MappingBuilder topicUnsubscribeOf(String token) {
+        return WireMock.delete(urlPathMatching(".*/registrations/" + token + "/topicSubscriptions/news")).atPriority(1);
+    }
+
+    /** Google's error body (google.rpc.Status), with an ErrorInfo reason when given. */
+    static ResponseDefinitionBuilder googleError(int status, String code, String message, String reason) {
+        String details = reason == null ? "" : ",\"details\":[{\"@type\":\"type.googleapis.com/google.rpc.ErrorInfo\","
+                + "\"reason\":\"" + reason + "\",\"domain\":\"googleapis.com\"}]";
+        return aResponse().withStatus(status).withHeader("Content-Type", "application/json")
+                .withBody("{\"error\":{\"code\":" + status + ",\"message\":\"" + message + "\",\"status\":\"" + code
+                        + "\"" + details + "}}");
+    }
+
+    /** Identity Toolkit's error: the code is the message. */
+    static ResponseDefinitionBuilder identityToolkitError(String code) {
+        return aResponse().withStatus(400).withHeader("Content-Type", "application/json")
+                .withBody("{\"error\":{\"code\":400,\"message\":\"" + code + "\",\"errors\":[{\"message\":\"" + code
+                        + "\",\"domain\":\"global\",\"reason\":\"invalid\"}]}}");
     }
 
     static ProcessorDirective deleteAnalytics(String appInstance) {

@@ -189,6 +189,53 @@ class MailgunAdapterTest extends StandInTest {
         assertThat(result.attempts()).isEqualTo(4);
     }
 
+    // ------------------------------------------------------------------ issue 12: Mailgun's 404s
+
+    /** Issue 12, Mailgun list member: a 404 without Mailgun's JSON message for that member is a wrong route. */
+    @Test
+    void aNotFoundWithoutTheMembersNotFoundMessageIsNotAGoneMember() {
+        String email = email();
+        String list = ProcessorStandIns.MAILGUN_LISTS.split(",")[0];
+        standIns.register(delete(urlPathEqualTo("/v3/lists/" + list + "/members/" + email)).atPriority(1)
+                .willReturn(aResponse().withStatus(404).withHeader("Content-Type", "text/html")
+                        .withBody("<html><body>404 page not found</body></html>")));
+
+        Result result = Directives.apply(adapter, Directives.directive("mailgun", DirectiveAction.DELETE,
+                "newsletter", 1, Map.of("email", email)));
+
+        assertThat(result.outcome()).isEqualTo(ReceiptOutcome.FAILED_PERMANENT);
+        assertThat(result.detail()).contains("HTTP 404").doesNotContain(email);
+    }
+
+    /** Issue 12, Mailgun: "mailing list not found" (a wrong list or region) is not a gone member either. */
+    @Test
+    void aListThatIsNotFoundIsAFailureNotAGoneMember() {
+        String email = email();
+        String list = ProcessorStandIns.MAILGUN_LISTS.split(",")[1];
+        standIns.register(delete(urlPathEqualTo("/v3/lists/" + list + "/members/" + email)).atPriority(1)
+                .willReturn(aResponse().withStatus(404).withHeader("Content-Type", "application/json")
+                        .withBody("{\"message\":\"Mailing list " + list + " not found\"}")));
+
+        Result result = Directives.apply(adapter, Directives.directive("mailgun", DirectiveAction.DELETE,
+                "newsletter", 1, Map.of("email", email)));
+
+        assertThat(result.outcome()).isEqualTo(ReceiptOutcome.FAILED_PERMANENT);
+    }
+
+    /** A member Mailgun says is not on the list ("Member ... not found", JSON) is already gone. */
+    @Test
+    void aMemberNotFoundMessageMeansAlreadyGone() {
+        String email = email();
+
+        Result result = Directives.apply(adapter, Directives.directive("mailgun", DirectiveAction.DELETE,
+                "newsletter", 1, Map.of("email", email)));
+
+        assertThat(result.outcome()).isEqualTo(ReceiptOutcome.APPLIED);
+        for (String list : ProcessorStandIns.MAILGUN_LISTS.split(",")) {
+            standIns.verifyThat(1, deleteRequestedFor(urlPathEqualTo("/v3/lists/" + list + "/members/" + email)));
+        }
+    }
+
     static ProcessorDirective suppress(String email) {
         return Directives.directive("mailgun", DirectiveAction.SUPPRESS, "marketing", 1, Map.of("email", email));
     }
