@@ -74,6 +74,8 @@ public final class StandInModel implements ResponseDefinitionTransformerV2 {
     private final Map<String, Set<String>> topicSubscriptions = new ConcurrentHashMap<>();
     private final Set<String> deletedAccounts = ConcurrentHashMap.newKeySet();
     private final Set<String> disabledAccounts = ConcurrentHashMap.newKeySet();
+    /** Accounts Google refuses to delete in a batch (reported inside the 200 answer, as batchDelete documents). */
+    private final Set<String> refusedDeletions = ConcurrentHashMap.newKeySet();
     // Eliq: token -> (aud, sub); deleted users (by our id); consents by Eliq id -> name -> given
     private final Map<String, EliqToken> eliqTokens = new ConcurrentHashMap<>();
     private final Set<String> deletedEliqUsers = ConcurrentHashMap.newKeySet();
@@ -120,6 +122,7 @@ public final class StandInModel implements ResponseDefinitionTransformerV2 {
                     .add(value);
             case "firebase/deleted-account" -> deletedAccounts.add(key);
             case "firebase/disabled-account" -> disabledAccounts.add(key);
+            case "firebase/refused-deletion" -> refusedDeletions.add(key);
             case "eliq/deleted-user" -> deletedEliqUsers.add(key);
             case "eliq/consent" -> eliqConsents.computeIfAbsent(eliqId(key), k -> new ConcurrentHashMap<>())
                     .put(value.split("=")[0], Boolean.parseBoolean(value.split("=")[1]));
@@ -531,8 +534,8 @@ public final class StandInModel implements ResponseDefinitionTransformerV2 {
         if (refused != null) {
             return refused;
         }
-        Set<String> topics = topicSubscriptions.getOrDefault(decode(m.group(2)), Set.of());
-        boolean removed = topics.remove(decode(m.group(3)));
+        Set<String> topics = topicSubscriptions.get(decode(m.group(2)));
+        boolean removed = topics != null && topics.remove(decode(m.group(3)));
         var allowMissing = request.queryParameter("allowMissing");
         if (!removed && !(allowMissing.isPresent() && "true".equals(allowMissing.firstValue()))) {
             return googleError(404, "NOT_FOUND", "Requested entity was not found.", null);
@@ -609,7 +612,8 @@ public final class StandInModel implements ResponseDefinitionTransformerV2 {
         int index = 0;
         for (JsonNode id : body.path("localIds")) {
             String uid = id.asText();
-            if (!force && !disabledAccounts.contains(uid) && !deletedAccounts.contains(uid)) {
+            if (refusedDeletions.contains(uid) || !force && !disabledAccounts.contains(uid)
+                    && !deletedAccounts.contains(uid)) {
                 errors.addObject().put("index", index).put("localId", uid).put("message", "NOT_DISABLED : Disable the "
                         + "account before batch deletion.");
             } else {

@@ -28,7 +28,8 @@ import io.quarkus.test.security.TestSecurity;
 import no.elekt.consent.security.Roles;
 import no.elekt.consent.security.SourceScope;
 import no.elekt.consent.adapter.Directives;
-import no.elekt.consent.adapter.Result;
+import no.elekt.consent.adapter.DirectiveResult;
+import no.elekt.consent.adapter.ProofOfEffect;
 import no.elekt.consent.adapter.StandInTest;
 import no.elekt.consent.events.DirectiveAction;
 import no.elekt.consent.events.ProcessorDirective;
@@ -62,35 +63,42 @@ class EliqAdapterTest extends StandInTest {
         standIns.verifyThat(1, deleteRequestedFor(urlPathEqualTo(USERS + user)).withHeader("Authorization", equalTo(BEARER)));
         List<LoggedRequest> tokens = standIns.find(postRequestedFor(urlPathEqualTo("/oauth/token")));
         assertThat(tokens).isNotEmpty();
-        assertThat(tokens.get(0).getBodyAsString()).contains("grant_type=client_credentials",
-                "client_id=" + ProcessorStandIns.ELIQ_CLIENT_ID, "client_secret=" + ProcessorStandIns.ELIQ_CLIENT_SECRET);
+        assertThat(tokens.get(0).getBodyAsString()).contains("\"grant_type\":\"client_credentials\"",
+                "\"client_id\":\"" + ProcessorStandIns.ELIQ_CLIENT_ID + "\"");
     }
 
     @Test
-    void suppressAndResumeUpdateTheConsentRecord() {
+    void suppressAndResumeSetTheConsentAtEliqAndReadItBack() {
         String user = Directives.unique("eliq-user");
         ProcessorDirective suppress = Directives.directive("eliq", DirectiveAction.SUPPRESS, "energy-insights", 1,
                 Map.of("eliqUserId", user));
-        assertThat(Directives.apply(adapter, suppress).outcome()).isEqualTo(ReceiptOutcome.APPLIED);
-        assertThat(Directives.apply(adapter, Directives.directive("eliq", DirectiveAction.RESUME, "energy-insights", 2,
-                Map.of("eliqUserId", user))).outcome()).isEqualTo(ReceiptOutcome.APPLIED);
+        DirectiveResult withdrawn = Directives.apply(adapter, suppress);
+        assertThat(ProcessorStandIns.control().state("eliq", "consent", user + " energy_insights")).isEqualTo("false");
+        DirectiveResult given = Directives.apply(adapter, Directives.directive("eliq", DirectiveAction.RESUME,
+                "energy-insights", 2, Map.of("eliqUserId", user)));
 
-        List<LoggedRequest> puts = standIns.find(putRequestedFor(urlPathEqualTo(USERS.replace("/users/", "/v3/users/")
-                + user + "/consents")).withHeader("Authorization", equalTo(BEARER)));
+        assertThat(withdrawn.outcome()).isEqualTo(ReceiptOutcome.APPLIED);
+        assertThat(given.outcome()).isEqualTo(ReceiptOutcome.APPLIED);
+        assertThat(ProcessorStandIns.control().state("eliq", "consent", user + " energy_insights")).isEqualTo("true");
+        assertThat(withdrawn.proof().status()).isEqualTo(ProofOfEffect.Status.VERIFIED);
+        assertThat(withdrawn.proof().evidence()).singleElement().satisfies(e -> assertThat(e.answer())
+                .contains("given_consent false").doesNotContain(user));
+        String eliqId = ProcessorStandIns.control().state("eliq", "user", user);
+        List<LoggedRequest> puts = standIns.find(putRequestedFor(urlPathEqualTo(StandInModel.ELIQ_INSIGHTS_PATH
+                + "/v3/users/" + eliqId + "/consents")));
         assertThat(puts).hasSize(2);
-        assertThat(equalToJson("{\"consents\":[{\"purpose\":\"energy-insights\",\"granted\":false,\"changedAt\":\""
-                + suppress.getIssuedAt() + "\"}]}").match(puts.get(0).getBodyAsString()).isExactMatch()).isTrue();
-        assertThat(puts.get(1).getBodyAsString()).contains("\"granted\":true");
+        assertThat(puts.get(1).getBodyAsString()).contains("\"given_consent\":true");
     }
 
     @Test
     void userNotFoundMeansAlreadyGone() {
         String user = Directives.unique("eliq-user");
-        standIns.register(deletionOf(user).willReturn(aResponse().withStatus(400)
-                .withHeader("Content-Type", "application/json")
-                .withBody("{\"code\":\"USER_NOT_FOUND\",\"message\":\"User not found\"}")));
+        ProcessorStandIns.control().seed("eliq", "deleted-user", user, "");
 
-        assertThat(Directives.apply(adapter, delete(user)).outcome()).isEqualTo(ReceiptOutcome.ALREADY_APPLIED);
+        DirectiveResult result = Directives.apply(adapter, delete(user));
+
+        assertThat(result.outcome()).isEqualTo(ReceiptOutcome.ALREADY_APPLIED);
+        assertThat(result.proof().status()).isEqualTo(ProofOfEffect.Status.VERIFIED);
     }
 
     @Test
@@ -98,7 +106,7 @@ class EliqAdapterTest extends StandInTest {
         String user = Directives.unique("eliq-user");
         standIns.register(deletionOf(user).willReturn(aResponse().withStatus(400).withBody("{\"code\":\"INVALID_ID\"}")));
 
-        Result result = Directives.apply(adapter, delete(user));
+        DirectiveResult result = Directives.apply(adapter, delete(user));
 
         assertThat(result.outcome()).isEqualTo(ReceiptOutcome.FAILED_PERMANENT);
         assertThat(result.detail()).contains("HTTP 400").doesNotContain(user);
@@ -110,7 +118,7 @@ class EliqAdapterTest extends StandInTest {
         standIns.register(deletionOf(user).willReturn(aResponse().withStatus(401)
                 .withBody("{\"code\":\"UNAUTHORIZED\"}")));
 
-        Result result = Directives.apply(adapter, delete(user));
+        DirectiveResult result = Directives.apply(adapter, delete(user));
 
         assertThat(result.outcome()).isEqualTo(ReceiptOutcome.FAILED_PERMANENT);
         assertThat(result.detail()).contains("HTTP 401", "credentials");
@@ -120,9 +128,7 @@ class EliqAdapterTest extends StandInTest {
     @Test
     void tooManyRequestsWaitsAsToldByRetryAfter() {
         String user = Directives.unique("eliq-user");
-        firstThen(() -> deletionOf(user),
-                aResponse().withStatus(429).withHeader("Retry-After", "1"),
-                aResponse().withStatus(204));
+        failsOnce(() -> deletionOf(user), aResponse().withStatus(429).withHeader("Retry-After", "1"));
 
         assertThat(Directives.apply(adapter, delete(user)).outcome()).isEqualTo(ReceiptOutcome.APPLIED);
         List<LoggedRequest> calls = standIns.find(deleteRequestedFor(urlPathEqualTo(USERS + user)));
@@ -132,9 +138,7 @@ class EliqAdapterTest extends StandInTest {
     @Test
     void serverErrorIsRetried() {
         String user = Directives.unique("eliq-user");
-        firstThen(() -> deletionOf(user),
-                aResponse().withStatus(502),
-                aResponse().withStatus(204));
+        failsOnce(() -> deletionOf(user), aResponse().withStatus(502));
 
         assertThat(Directives.apply(adapter, delete(user)).outcome()).isEqualTo(ReceiptOutcome.APPLIED);
         standIns.verifyThat(2, deleteRequestedFor(urlPathEqualTo(USERS + user)));
@@ -143,9 +147,7 @@ class EliqAdapterTest extends StandInTest {
     @Test
     void aCallThatTimesOutIsRetried() {
         String user = Directives.unique("eliq-user");
-        firstThen(() -> deletionOf(user),
-                aResponse().withStatus(204).withFixedDelay(2500),
-                aResponse().withStatus(204));
+        failsOnce(() -> deletionOf(user), aResponse().withStatus(204).withFixedDelay(2500));
 
         assertThat(Directives.apply(adapter, delete(user)).outcome()).isEqualTo(ReceiptOutcome.APPLIED);
         standIns.verifyThat(2, deleteRequestedFor(urlPathEqualTo(USERS + user)));
@@ -160,7 +162,7 @@ class EliqAdapterTest extends StandInTest {
         ProcessorDirective suppress = Directives.directive("eliq", DirectiveAction.SUPPRESS, "energy-insights", 1,
                 Map.of("eliqUserId", user));
 
-        Result result = Directives.apply(adapter, suppress);
+        DirectiveResult result = Directives.apply(adapter, suppress);
 
         assertThat(result.outcome()).isEqualTo(ReceiptOutcome.APPLIED);
         String eliqId = ProcessorStandIns.control().state("eliq", "user", user);
@@ -181,7 +183,7 @@ class EliqAdapterTest extends StandInTest {
     void tokensAreRequestedAsJsonNamingTheApiInAud() {
         String user = Directives.unique("eliq-user");
 
-        Result result = Directives.apply(adapter, delete(user));
+        DirectiveResult result = Directives.apply(adapter, delete(user));
 
         assertThat(result.outcome()).isEqualTo(ReceiptOutcome.APPLIED);
         List<LoggedRequest> tokens = standIns.find(postRequestedFor(urlPathEqualTo("/oauth/token")));
@@ -207,7 +209,7 @@ class EliqAdapterTest extends StandInTest {
         standIns.register(deletionOf(user).willReturn(aResponse().withStatus(404)
                 .withHeader("Content-Type", "text/html").withBody("<html><body>Not Found</body></html>")));
         try {
-            Result result = Directives.apply(adapter, delete(user));
+            DirectiveResult result = Directives.apply(adapter, delete(user));
 
             assertThat(result.outcome()).isEqualTo(ReceiptOutcome.FAILED_PERMANENT);
             assertThat(result.detail()).contains("HTTP 404").doesNotContain(user);
