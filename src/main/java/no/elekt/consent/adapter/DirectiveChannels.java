@@ -79,6 +79,9 @@ public class DirectiveChannels implements ConfigSourceFactory {
             p.put(PREFIX + ".enabled", "false");
             return p;
         }
+        // stated even where it is the default: Quarkus records the values a build saw as runtime defaults, and a build
+        // with no adapter on (the prod profile) would otherwise leave the channel disabled at run time
+        p.put(PREFIX + ".enabled", "true");
         p.put(PREFIX + ".connector", "smallrye-kafka");
         p.put(PREFIX + ".batch", "true");
         p.put(PREFIX + ".auto.offset.reset", "earliest");
@@ -88,20 +91,21 @@ public class DirectiveChannels implements ConfigSourceFactory {
         p.put(PREFIX + ".commit-strategy", "throttled");
         // the shell dead-letters failures itself; the connector's strategy is the backstop for the unforeseen
         p.put(PREFIX + ".failure-strategy", "dead-letter-queue");
-        if (processors.size() > 1) {
-            p.put(PREFIX + ".concurrency", Integer.toString(processors.size()));
-        }
+        p.put(PREFIX + ".concurrency", Integer.toString(processors.size()));
         for (int i = 0; i < processors.size(); i++) {
             String processor = processors.get(i);
-            String copy = processors.size() > 1 ? PREFIX + "$" + (i + 1) : PREFIX;
             String settings = "consent.adapters." + processor + ".";
-            p.put(copy + ".topic", topic(processor));
-            p.put(copy + ".group.id", "consent-adapter-" + processor);
-            p.put(copy + ".dead-letter-queue.topic", topic(processor) + ".dlq");
-            p.put(copy + ".max.poll.records", orElse(config.apply(settings + "max-poll-records"), "100"));
-            // a directive may retry for up to the call budget: a longer unprocessed-record age before unhealthy
-            p.put(copy + ".throttled.unprocessed-record-max-age.ms",
-                    orElse(config.apply(settings + "unprocessed-record-max-age-ms"), "180000"));
+            // the copy's own keys; with one adapter also the channel's (SmallRye makes copies only beyond one)
+            for (String copy : processors.size() > 1 ? List.of(PREFIX + "$" + (i + 1))
+                    : List.of(PREFIX + "$1", PREFIX)) {
+                p.put(copy + ".topic", topic(processor));
+                p.put(copy + ".group.id", "consent-adapter-" + processor);
+                p.put(copy + ".dead-letter-queue.topic", topic(processor) + ".dlq");
+                p.put(copy + ".max.poll.records", orElse(config.apply(settings + "max-poll-records"), "100"));
+                // a directive may retry for up to the call budget: a longer unprocessed-record age before unhealthy
+                p.put(copy + ".throttled.unprocessed-record-max-age.ms",
+                        orElse(config.apply(settings + "unprocessed-record-max-age-ms"), "180000"));
+            }
         }
         return p;
     }

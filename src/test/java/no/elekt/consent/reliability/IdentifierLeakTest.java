@@ -24,6 +24,8 @@ import io.quarkus.test.security.TestSecurity;
 import no.elekt.consent.security.Roles;
 import no.elekt.consent.security.SourceScope;
 import io.restassured.http.ContentType;
+import no.elekt.consent.testinfra.Db;
+import no.elekt.consent.testinfra.StandInCalls;
 
 /**
  * A full run through the core and all four adapters with distinctive identifiers, then the service's log is
@@ -63,6 +65,20 @@ class IdentifierLeakTest {
         List<String> values = identifiersByPurpose.values().stream().flatMap(m -> m.values().stream()).toList();
         for (String value : values) {
             assertThat(log).as("log must not contain an identifier").doesNotContain(value);
+        }
+        // issue 12: the read-backs were made (so their handling was logged and searched above), and what the
+        // adapters stored as evidence and detail holds no identifier either
+        assertThat(StandInCalls.calls("GET", identifiersByPurpose.get("newsletter").get("email"))).isNotEmpty();
+        assertThat(StandInCalls.calls("GET", identifiersByPurpose.get("energy-insights").get("eliqUserId")))
+                .isNotEmpty();
+        assertThat(StandInCalls.calls("GET", identifiersByPurpose.get("push-notifications").get("fcmToken")))
+                .isNotEmpty();
+        assertThat(Db.count("select count(*) from adapter_directive where subject_id = ? and evidence is not null",
+                subject)).isPositive();
+        for (String value : values) {
+            assertThat(Db.count("select count(*) from adapter_directive where subject_id = ? and (detail like ? "
+                    + "or verification_note like ? or evidence::text like ?)", subject, "%" + value + "%",
+                    "%" + value + "%", "%" + value + "%")).as("adapter records must not contain an identifier").isZero();
         }
     }
 }

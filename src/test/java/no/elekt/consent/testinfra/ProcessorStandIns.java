@@ -155,7 +155,7 @@ public final class ProcessorStandIns {
             PublishedContracts contracts = new PublishedContracts();
             WireMockServer http = new WireMockServer(WireMockConfiguration.options()
                     .bindAddress("127.0.0.1").dynamicPort().containerThreads(threads)
-                    .extensions(model, contracts)
+                    .extensions(model, contracts, new StandInModel.StubbedWrites(model))
                     .asynchronousResponseEnabled(Boolean.getBoolean("consent.standins.async"))
                     .asynchronousResponseThreads(Math.max(4, threads / 4)));
             http.start();

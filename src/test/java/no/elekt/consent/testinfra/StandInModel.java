@@ -154,6 +154,35 @@ public final class StandInModel implements ResponseDefinitionTransformerV2 {
         };
     }
 
+    /**
+     * Keeps the model in step when a test's stub, not the model, answered a write with success (e.g. a processor
+     * "back" after an outage answering 204): the model applies that write too, so a read-back sees it.
+     */
+    static final class StubbedWrites implements com.github.tomakehurst.wiremock.extension.ServeEventListener {
+        private final StandInModel model;
+
+        StubbedWrites(StandInModel model) {
+            this.model = model;
+        }
+
+        @Override
+        public String getName() {
+            return "processor-model-stubbed-writes";
+        }
+
+        @Override
+        public void beforeResponseSent(ServeEvent event, com.github.tomakehurst.wiremock.extension.Parameters p) {
+            var stub = event.getStubMapping();
+            boolean byModel = stub != null && stub.getResponse() != null && stub.getResponse().getTransformers() != null
+                    && stub.getResponse().getTransformers().contains(NAME);
+            String method = event.getRequest().getMethod().getName();
+            int status = event.getResponseDefinition() == null ? 0 : event.getResponseDefinition().getStatus();
+            if (!byModel && event.getWasMatched() && status >= 200 && status < 300 && !method.equals("GET")) {
+                model.transform(event); // the answer is the stub's; only the state change is kept
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ routing
 
     private record Route(String method, Pattern path, Handler handler) {
