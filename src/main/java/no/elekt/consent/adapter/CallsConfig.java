@@ -5,15 +5,18 @@ import java.time.Duration;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
-/** How every adapter calls its processor: per-attempt timeout, retries with backoff, and the retry budget. */
+/**
+ * How every adapter calls its processor (see {@link ProcessorCalls}): per-attempt timeout, retries of transient
+ * failures with backoff within a budget, and each processor's circuit breaker.
+ */
 @ConfigMapping(prefix = "consent.adapters.calls")
 public interface CallsConfig {
 
-    /** Time one attempt may take before it counts as a (retryable) timeout. */
+    /** Time one attempt may take before it counts as a (transient) timeout. */
     @WithDefault("10s")
     Duration timeout();
 
-    /** Attempts per call, the first included. */
+    /** Attempts per call at the processor, the first included. */
     @WithDefault("6")
     int maxAttempts();
 
@@ -30,4 +33,21 @@ public interface CallsConfig {
      */
     @WithDefault("45s")
     Duration budget();
+
+    /** The circuit breaker of each processor. */
+    Breaker circuitBreaker();
+
+    interface Breaker {
+        /** Calls in the rolling window the failure ratio is judged over. */
+        @WithDefault("20")
+        int requestVolumeThreshold();
+
+        /** Share of transient failures in the window that opens the breaker. */
+        @WithDefault("0.5")
+        double failureRatio();
+
+        /** How long an open breaker refuses calls before it lets one through to try. */
+        @WithDefault("10s")
+        Duration delay();
+    }
 }

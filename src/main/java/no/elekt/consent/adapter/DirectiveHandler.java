@@ -15,20 +15,21 @@ import java.util.stream.Collectors;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import no.elekt.consent.adapter.HandledDirectives.Handled;
-import no.elekt.consent.adapter.HandledDirectives.Key;
+import no.elekt.consent.adapter.HandledDirectives.SubjectPurpose;
 import no.elekt.consent.events.ChangeKind;
 import no.elekt.consent.events.DirectiveAction;
 import no.elekt.consent.events.ProcessorDirective;
 import no.elekt.consent.events.PropagationReceipt;
 import no.elekt.consent.events.PurposeVersion;
+import no.elekt.consent.events.ReadBack;
 import no.elekt.consent.events.ReceiptOutcome;
+import no.elekt.consent.events.Verification;
 import no.elekt.consent.kafka.DeadLetters;
 
 /**
@@ -71,17 +72,11 @@ public class DirectiveHandler {
         }
     }
 
-    /** A directive with what became of it. */
-    private record Outcome(Delivery delivery, Result result, PropagationReceipt receipt, boolean replayed) {
+    /** A directive with what became of it and the receipt it is answered with. */
+    private record Answered(Delivery delivery, DirectiveResult result, PropagationReceipt receipt, boolean replayed) {
     }
 
-    /** Handles one poll's directives; adapters consume in batches and hand them here. */
-    public Uni<Void> handle(ProcessorAdapter adapter, ConsumerRecords<String, byte[]> records) {
-        List<ConsumerRecord<String, byte[]>> list = new ArrayList<>(records.count());
-        records.forEach(list::add);
-        return handle(adapter, list);
-    }
-
+    /** Handles one poll's directives of one processor ({@link DirectiveConsumer} hands them here). */
     public Uni<Void> handle(ProcessorAdapter adapter, List<ConsumerRecord<String, byte[]>> records) {
         // decoding may ask the registry for a schema (blocking, once per schema): not on the event loop
         return Uni.createFrom().item(() -> decodeAll(adapter, records))
@@ -90,10 +85,10 @@ public class DirectiveHandler {
                         .chain(() -> process(adapter, decoded.deliveries())));
     }
 
-    private record Decoded(List<Delivery> deliveries, Map<ConsumerRecord<String, byte[]>, String> unreadable) {
+    private record DecodedPoll(List<Delivery> deliveries, Map<ConsumerRecord<String, byte[]>, String> unreadable) {
     }
 
-    private Decoded decodeAll(ProcessorAdapter adapter, List<ConsumerRecord<String, byte[]>> records) {
+    private DecodedPoll decodeAll(ProcessorAdapter adapter, List<ConsumerRecord<String, byte[]>> records) {
         List<Delivery> deliveries = new ArrayList<>();
         Map<ConsumerRecord<String, byte[]>, String> unreadable = new LinkedHashMap<>();
         for (ConsumerRecord<String, byte[]> record : records) {
@@ -109,7 +104,7 @@ public class DirectiveHandler {
                 unreadable.put(record, e.getMessage());
             }
         }
-        return new Decoded(deliveries, unreadable);
+        return new DecodedPoll(deliveries, unreadable);
     }
 
     private Uni<Void> process(ProcessorAdapter adapter, List<Delivery> deliveries) {
@@ -143,21 +138,21 @@ public class DirectiveHandler {
      * A deletion carried out after a newer grant was already applied is followed by that grant again, so the
      * processor ends where the decisions in version order leave it.
      */
-    private Uni<List<Outcome>> decide(ProcessorAdapter adapter, List<Delivery> deliveries,
-            Map<String, PropagationReceipt> handled, Map<Key, HandledDirectives.Applied> applied) {
-        Map<Key, Newest> newest = new HashMap<>();
+    private Uni<List<Answered>> decide(ProcessorAdapter adapter, List<Delivery> deliveries,
+            Map<String, PropagationReceipt> handled, Map<SubjectPurpose, HandledDirectives.Applied> applied) {
+        Map<SubjectPurpose, Newest> newest = new HashMap<>();
         applied.forEach((key, a) -> newest.put(key, new Newest(a.version(), a.action(), -1)));
         for (int i = 0; i < deliveries.size(); i++) {
             Delivery d = deliveries.get(i);
             if (!handled.containsKey(d.id())) {
                 for (PurposeVersion pv : d.directive().getPurposes()) {
                     Newest candidate = new Newest(pv.getVersion(), d.directive().getAction(), i);
-                    newest.merge(new Key(d.directive().getSubjectId(), pv.getPurpose()), candidate,
+                    newest.merge(new SubjectPurpose(d.directive().getSubjectId(), pv.getPurpose()), candidate,
                             (known, mine) -> mine.version() > known.version() ? mine : known);
                 }
             }
         }
-        Map<String, Result> decided = new HashMap<>();
+        Map<String, DirectiveResult> decided = new HashMap<>();
         List<Planned> toApply = new ArrayList<>();
         for (int i = 0; i < deliveries.size(); i++) {
             Delivery d = deliveries.get(i);
@@ -168,7 +163,7 @@ public class DirectiveHandler {
             boolean deletion = d.directive().getAction() == DirectiveAction.DELETE;
             long newer = supersededBy(d.directive(), newest);
             if (newer > 0 && !deletion) {
-                decided.put(d.id(), Result.superseded("a newer decision (version " + newer + ") is already in force"));
+                decided.put(d.id(), DirectiveResult.superseded("a newer decision (version " + newer + ") is already in force"));
             } else {
                 toApply.add(new Planned(d, deletion ? grantToRestore(d.directive(), i, newest) : null));
             }
@@ -180,29 +175,29 @@ public class DirectiveHandler {
                 calls.add(p.grantAfter());
             }
         });
-        Uni<List<Result>> results = calls.isEmpty() ? Uni.createFrom().item(List.of())
+        Uni<List<DirectiveResult>> results = calls.isEmpty() ? Uni.createFrom().item(List.of())
                 : adapter.applyAll(calls)
-                        .onFailure().recoverWithItem(e -> calls.stream().map(x -> Result.failed(e)).toList());
+                        .onFailure().recoverWithItem(e -> calls.stream().map(x -> DirectiveResult.failed(e)).toList());
         return results.map(list -> {
             int at = 0;
             for (Planned p : toApply) {
-                Result result = list.get(at++);
+                DirectiveResult result = list.get(at++);
                 if (p.grantAfter() != null) {
                     result = result.thenRestored(list.get(at++), p.grantAfter().getPurposes().get(0).getVersion());
                 }
                 decided.put(p.delivery().id(), result);
             }
-            List<Outcome> outcomes = new ArrayList<>();
+            List<Answered> outcomes = new ArrayList<>();
             Map<String, PropagationReceipt> given = new HashMap<>(handled);
             for (Delivery d : deliveries) {
                 PropagationReceipt previous = given.get(d.id());
                 if (previous != null) {
-                    outcomes.add(new Outcome(d, null, previous, true));
+                    outcomes.add(new Answered(d, null, previous, true));
                 } else {
-                    Result result = decided.get(d.id());
+                    DirectiveResult result = decided.get(d.id());
                     PropagationReceipt receipt = receipt(adapter.processor(), d.directive(), result);
                     given.put(d.id(), receipt);
-                    outcomes.add(new Outcome(d, result, receipt, false));
+                    outcomes.add(new Answered(d, result, receipt, false));
                 }
             }
             return outcomes;
@@ -214,10 +209,10 @@ public class DirectiveHandler {
      * this poll) that the deletion would otherwise undo, as a RESUME of those purposes; or null.
      */
     private static ProcessorDirective grantToRestore(ProcessorDirective deletion, int position,
-            Map<Key, Newest> newest) {
+            Map<SubjectPurpose, Newest> newest) {
         List<PurposeVersion> restore = new ArrayList<>();
         for (PurposeVersion pv : deletion.getPurposes()) {
-            Newest n = newest.get(new Key(deletion.getSubjectId(), pv.getPurpose()));
+            Newest n = newest.get(new SubjectPurpose(deletion.getSubjectId(), pv.getPurpose()));
             if (n != null && n.version() > pv.getVersion() && n.action() == DirectiveAction.RESUME
                     && n.position() < position) {
                 restore.add(new PurposeVersion(pv.getPurpose(), n.version()));
@@ -228,10 +223,10 @@ public class DirectiveHandler {
     }
 
     /** The newer version that makes this directive stale, or 0: stale only if every purpose has a newer version. */
-    private static long supersededBy(ProcessorDirective directive, Map<Key, Newest> newest) {
+    private static long supersededBy(ProcessorDirective directive, Map<SubjectPurpose, Newest> newest) {
         long newer = Long.MAX_VALUE;
         for (PurposeVersion pv : directive.getPurposes()) {
-            Newest known = newest.get(new Key(directive.getSubjectId(), pv.getPurpose()));
+            Newest known = newest.get(new SubjectPurpose(directive.getSubjectId(), pv.getPurpose()));
             if (known == null || known.version() <= pv.getVersion()) {
                 return 0;
             }
@@ -240,7 +235,7 @@ public class DirectiveHandler {
         return directive.getPurposes().isEmpty() ? 0 : newer;
     }
 
-    private static PropagationReceipt receipt(String processor, ProcessorDirective directive, Result result) {
+    private static PropagationReceipt receipt(String processor, ProcessorDirective directive, DirectiveResult result) {
         return PropagationReceipt.newBuilder()
                 .setReceiptId(UUID.randomUUID().toString())
                 .setDirectiveId(directive.getDirectiveId())
@@ -251,10 +246,14 @@ public class DirectiveHandler {
                 .setDetail(result.detail())
                 .setAttempts(result.attempts())
                 .setCompletedAt(Instant.now().truncatedTo(ChronoUnit.MILLIS))
+                .setVerification(Verification.valueOf(result.proof().status().name()))
+                .setVerificationNote(result.proof().note())
+                .setEvidence(result.proof().evidence().stream().map(e -> new ReadBack(e.check(),
+                        e.checkedAt().truncatedTo(ChronoUnit.MILLIS), e.answer())).toList())
                 .build();
     }
 
-    private static List<Handled> toRecord(List<Outcome> outcomes) {
+    private static List<Handled> toRecord(List<Answered> outcomes) {
         return outcomes.stream()
                 .filter(o -> !o.replayed() && !o.result().failed())
                 .map(o -> new Handled(o.delivery().directive(), o.receipt(), o.result().settlesVersion()))
@@ -267,7 +266,7 @@ public class DirectiveHandler {
      * order (the idempotent producer keeps that order per partition, so per subject), rather than one at a time
      * waiting for each acknowledgement: that wait (at least linger.ms) capped an adapter at a few hundred a second.
      */
-    private Uni<Void> publish(ProcessorAdapter adapter, List<Outcome> outcomes) {
+    private Uni<Void> publish(ProcessorAdapter adapter, List<Answered> outcomes) {
         List<Uni<Void>> deadLettering = outcomes.stream()
                 .filter(o -> !o.replayed() && o.result().failed())
                 .map(o -> retried("dead-lettering", () -> deadLetters.send(o.delivery().record(),
@@ -285,7 +284,7 @@ public class DirectiveHandler {
                 : Uni.join().all(sends).andCollectFailures().replaceWithVoid();
     }
 
-    private void account(ProcessorAdapter adapter, Outcome o) {
+    private void account(ProcessorAdapter adapter, Answered o) {
         PropagationReceipt r = o.receipt();
         if (o.replayed()) {
             LOG.debugf("Directive %s of subject %s was already handled: %s again", r.getDirectiveId(),

@@ -20,10 +20,16 @@ import no.elekt.consent.events.DirectiveAction;
 import no.elekt.consent.events.ProcessorDirective;
 import no.elekt.consent.events.PropagationReceipt;
 import no.elekt.consent.events.PurposeVersion;
+import no.elekt.consent.events.ReadBack;
 import no.elekt.consent.events.ReceiptOutcome;
+import no.elekt.consent.events.Verification;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 
 /**
- * What adapters remember (V2__adapters.sql): the receipt of every directive handled, so a redelivery is answered
+ * What adapters remember (V2__adapters.sql, V20__adapter_proof_and_drift.sql): the receipt of every directive handled, so a redelivery is answered
  * with the same receipt and no second call, and per processor, subject and purpose the highest version applied and
  * what it asked, so older work is superseded (a deletion never is: see {@link DirectiveHandler}).
  */
@@ -31,7 +37,7 @@ import no.elekt.consent.events.ReceiptOutcome;
 public class HandledDirectives {
 
     /** One subject and purpose at a processor. */
-    public record Key(String subjectId, String purpose) {
+    public record SubjectPurpose(String subjectId, String purpose) {
     }
 
     /** The highest version applied for a subject and purpose, and what it asked (null if recorded before V5). */
@@ -47,7 +53,8 @@ public class HandledDirectives {
     /** The receipts already given for these directives, by directive id. */
     public Uni<Map<String, PropagationReceipt>> receipts(String processor, List<String> directiveIds) {
         return pool.preparedQuery("""
-                select directive_id, change_id, subject_id, receipt_id, outcome, detail, attempts, completed_at
+                select directive_id, change_id, subject_id, receipt_id, outcome, detail, attempts, completed_at,
+                    verification, verification_note, evidence::text as evidence
                 from adapter_directive where processor = $1 and directive_id = any($2)""")
                 .execute(Tuple.of(processor, directiveIds.toArray(String[]::new)))
                 .map(rows -> {
@@ -63,6 +70,10 @@ public class HandledDirectives {
                                 .setDetail(row.getString("detail"))
                                 .setAttempts(row.getInteger("attempts"))
                                 .setCompletedAt(row.getOffsetDateTime("completed_at").toInstant())
+                                .setVerification(row.getString("verification") == null ? Verification.NOT_RECORDED
+                                        : Verification.valueOf(row.getString("verification")))
+                                .setVerificationNote(row.getString("verification_note"))
+                                .setEvidence(evidence(row.getString("evidence")))
                                 .build());
                     }
                     return receipts;
@@ -70,16 +81,16 @@ public class HandledDirectives {
     }
 
     /** The versions applied for these subjects. */
-    public Uni<Map<Key, Applied>> appliedVersions(String processor, Set<String> subjectIds) {
+    public Uni<Map<SubjectPurpose, Applied>> appliedVersions(String processor, Set<String> subjectIds) {
         return pool.preparedQuery("""
                 select subject_id, purpose, version, action from adapter_applied_version
                 where processor = $1 and subject_id = any($2)""")
                 .execute(Tuple.of(processor, subjectIds.toArray(String[]::new)))
                 .map(rows -> {
-                    Map<Key, Applied> versions = new HashMap<>();
+                    Map<SubjectPurpose, Applied> versions = new HashMap<>();
                     for (Row row : rows) {
                         String action = row.getString("action");
-                        versions.put(new Key(row.getString("subject_id"), row.getString("purpose")),
+                        versions.put(new SubjectPurpose(row.getString("subject_id"), row.getString("purpose")),
                                 new Applied(row.getLong("version"), action == null ? null : DirectiveAction.valueOf(action)));
                     }
                     return versions;
@@ -98,7 +109,8 @@ public class HandledDirectives {
             receipts.add(Tuple.from(List.of(processor, r.getDirectiveId(), r.getChangeId(), r.getSubjectId(),
                     UUID.fromString(r.getReceiptId()), r.getOutcome().name(),
                     r.getDetail() == null ? "" : r.getDetail(), r.getAttempts(),
-                    OffsetDateTime.ofInstant(r.getCompletedAt(), ZoneOffset.UTC))));
+                    OffsetDateTime.ofInstant(r.getCompletedAt(), ZoneOffset.UTC), r.getVerification().name(),
+                    r.getVerificationNote() == null ? "" : r.getVerificationNote(), evidenceJson(r.getEvidence()))));
             if (h.settlesVersion()) {
                 for (PurposeVersion pv : h.directive().getPurposes()) {
                     versions.add(Tuple.of(processor, h.directive().getSubjectId(), pv.getPurpose(), pv.getVersion(),
@@ -116,8 +128,8 @@ public class HandledDirectives {
     private static Uni<Void> insertReceipts(SqlConnection connection, List<Tuple> receipts) {
         return connection.preparedQuery("""
                 insert into adapter_directive (processor, directive_id, change_id, subject_id, receipt_id, outcome,
-                    detail, attempts, completed_at)
-                values ($1, $2, $3, $4, $5, $6, nullif($7, ''), $8, $9)
+                    detail, attempts, completed_at, verification, verification_note, evidence)
+                values ($1, $2, $3, $4, $5, $6, nullif($7, ''), $8, $9, $10, nullif($11, ''), $12::text::jsonb)
                 on conflict (processor, directive_id) do nothing""")
                 .executeBatch(receipts).replaceWithVoid();
     }
@@ -134,6 +146,32 @@ public class HandledDirectives {
                     action = case when excluded.version > v.version then excluded.action else v.action end,
                     updated_at = excluded.updated_at""")
                 .executeBatch(versions).replaceWithVoid();
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The read-backs of a receipt, as stored (a JSON array of {check, checkedAt, answer}). */
+    static String evidenceJson(List<ReadBack> evidence) {
+        ArrayNode array = JSON.createArrayNode();
+        evidence.forEach(e -> array.addObject().put("check", e.getCheck())
+                .put("checkedAt", e.getCheckedAt().toString()).put("answer", e.getAnswer()));
+        return array.toString();
+    }
+
+    static List<ReadBack> evidence(String json) {
+        if (json == null) {
+            return List.of();
+        }
+        try {
+            List<ReadBack> evidence = new ArrayList<>();
+            for (JsonNode e : JSON.readTree(json)) {
+                evidence.add(new ReadBack(e.path("check").asText(), java.time.Instant.parse(e.path("checkedAt")
+                        .asText()), e.path("answer").asText()));
+            }
+            return evidence;
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("unreadable evidence in adapter_directive", e);
+        }
     }
 
     /** A directive with the receipt given for it. */

@@ -6,20 +6,15 @@ import io.smallrye.mutiny.Uni;
 import no.elekt.consent.events.ProcessorDirective;
 
 /**
- * One processor's integration: carries out directives against the processor's API.
- * <p>
- * Adding a processor: name it in policy.yaml, write one class implementing this interface in
- * {@code adapter/<processor>} whose {@code @Incoming("directives-<processor>")} method hands its records to
- * {@link DirectiveHandler}, and configure that channel (see application.properties). De-duplication, stale work,
- * receipts, dead letters and metrics are the handler's; the adapter only talks to its processor.
+ * One processor's integration: its code only. Consuming its topic, de-duplication, stale work, deletions, receipts,
+ * dead letters and metrics are the shell's ({@link DirectiveConsumer}, {@link DirectiveHandler}); an adapter is a CDI
+ * bean implementing this interface in {@code adapter/<processor>}, switched on by
+ * {@code consent.adapters.<processor>.enabled}.
  */
 public interface ProcessorAdapter {
 
-    /** The processor id of the policy, e.g. {@code mailgun}. */
+    /** The processor id of the policy, e.g. {@code mailgun}; its topic is consent.directives.&lt;id&gt;.v1. */
     String processor();
-
-    /** Whether this deployment runs the adapter ({@code consent.adapters.<processor>.enabled}). */
-    boolean enabled();
 
     /** Settings the adapter cannot work without that are not set, by their environment names. */
     default List<String> missingSettings() {
@@ -27,17 +22,26 @@ public interface ProcessorAdapter {
     }
 
     /**
-     * Carries out one directive. Expected answers ("already gone") are results; a failure that survived the retry
-     * policy fails the Uni and becomes FAILED_PERMANENT with a dead letter.
+     * What the adapter checks at the processor before it consumes (credentials, scopes, region, the resources it
+     * writes to). Fails with a {@link StartupCheckFailed} naming the setting when the processor refuses; a transient
+     * failure ({@link CallFailure#retryable()}) is tried again later.
      */
-    Uni<Result> apply(ProcessorDirective directive);
+    default Uni<Void> checkAtStart() {
+        return Uni.createFrom().voidItem();
+    }
+
+    /**
+     * Carries out one directive. Expected answers ("already gone") are results; a failure that survived the retries
+     * fails the Uni and becomes FAILED_PERMANENT with a dead letter.
+     */
+    Uni<DirectiveResult> apply(ProcessorDirective directive);
 
     /**
      * Carries out the directives of one poll, answering one result per directive, in order. By default concurrently
      * across subjects and one after the other within a subject; processors with bulk APIs override it.
      */
-    default Uni<List<Result>> applyAll(List<ProcessorDirective> directives) {
+    default Uni<List<DirectiveResult>> applyAll(List<ProcessorDirective> directives) {
         return SubjectLanes.run(directives, ProcessorDirective::getSubjectId,
-                d -> apply(d).onFailure().recoverWithItem(Result::failed));
+                d -> apply(d).onFailure().recoverWithItem(DirectiveResult::failed));
     }
 }

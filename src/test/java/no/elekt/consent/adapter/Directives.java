@@ -68,7 +68,7 @@ public final class Directives {
     }
 
     /** Carries out one directive with the adapter, as its consumer would, without Kafka. */
-    public static Result apply(ProcessorAdapter adapter, ProcessorDirective directive) {
+    public static DirectiveResult apply(ProcessorAdapter adapter, ProcessorDirective directive) {
         return adapter.applyAll(List.of(directive)).map(results -> results.get(0))
                 .await().atMost(Duration.ofSeconds(30));
     }

@@ -22,16 +22,27 @@ public abstract class StandInTest {
 
     protected static KafkaEvents kafka;
     protected static WireMock standIns;
+    private static int violationsBefore;
 
     @BeforeAll
     static void connect() {
         kafka = KafkaEvents.from(Directives.RECEIPTS);
         standIns = ProcessorStandIns.wireMock();
+        violationsBefore = ProcessorStandIns.control().getContractViolations().length;
     }
 
     @AfterAll
     static void disconnect() {
-        kafka.close();
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    /** Every request the adapters sent matched the processor's published API description. */
+    @AfterAll
+    static void everyRequestMatchedThePublishedDescriptions() {
+        String[] all = ProcessorStandIns.control().getContractViolations();
+        assertThat(java.util.Arrays.asList(all).subList(Math.min(violationsBefore, all.length), all.length)).isEmpty();
     }
 
     /** The request answers {@code first} once, then {@code then}: a processor that recovers. */
@@ -41,6 +52,16 @@ public abstract class StandInTest {
         standIns.register(request.get().inScenario(scenario).whenScenarioStateIs(STARTED).willReturn(first)
                 .willSetStateTo("recovered"));
         standIns.register(request.get().inScenario(scenario).whenScenarioStateIs("recovered").willReturn(then));
+    }
+
+    /**
+     * The request fails once as given; after that the processor answers as usual (the stand-in's model, which also
+     * holds what the call did, so a read-back sees it).
+     */
+    protected static void failsOnce(Supplier<MappingBuilder> request, ResponseDefinitionBuilder failure) {
+        String scenario = Directives.unique("scenario");
+        standIns.register(request.get().inScenario(scenario).whenScenarioStateIs(STARTED).willReturn(failure)
+                .willSetStateTo("failed once"));
     }
 
     /** Two calls, the second at least {@code millis} after the first (e.g. as a Retry-After asked). */

@@ -176,6 +176,8 @@ final class Stack implements AutoCloseable {
         // the shipped per-processor limits (10 calls/s, AddApptr 2) guard the real processors' quotas; against the
         // stand-ins they would measure the limiter, not the service
         ServiceProcess.PROCESSORS.forEach(p -> config.put("consent.adapters." + p + ".rate-limit", "0"));
+        config.put("consent.adapters.firebase.analytics-rate-limit", "0");
+        config.put("consent.adapters.firebase.auth-rate-limit", "0");
         // extra -D settings for experiments: -Dbench.service.<property>=<value>
         System.getProperties().forEach((k, v) -> {
             if (k.toString().startsWith("bench.service.")) {

@@ -482,7 +482,13 @@ class FaultsIT {
             var req = e.getRequest();
             int status = e.getResponse().getStatus();
             String path = URI.create(req.getUrl()).getPath();
-            if (status / 100 != 2 || !path.startsWith(prefix)) {
+            // a resubscribe Mailgun answers with its documented "not in the table" 404 leaves the address as a 2xx
+            // one would (the stand-ins answer as Mailgun documents since issue 12)
+            boolean notThereAlready = status == 404 && "DELETE".equals(req.getMethod().getName())
+                    && (e.getResponse().getBodyAsString().contains("Address not found in unsubscribers table")
+                            || e.getResponse().getBodyAsString().contains("Unsubscribe event for this tag does not exist"));
+            if (status / 100 != 2 && !notThereAlready || !path.startsWith(prefix)
+                    || "GET".equals(req.getMethod().getName())) {
                 continue;
             }
             List<String[]> entries = new ArrayList<>(); // address, tag

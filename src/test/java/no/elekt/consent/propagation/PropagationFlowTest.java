@@ -100,8 +100,10 @@ class PropagationFlowTest {
         given().get("/v1/consent-changes/" + third).then()
                 .body("propagations[0].status", is("CONFIRMED"));
         // whatever the processor saw in between, the last unsubscribe call about this address adds it, not removes it
+        // (reads change nothing: the read-backs of issue 12 are left out)
         List<LoggedRequest> calls = processors.find(anyRequestedFor(urlPathMatching("/v3/[^/]+/unsubscribes.*")))
-                .stream().filter(r -> r.getUrl().contains(email.replace("@", "%40")) || r.getUrl().contains(email)
+                .stream().filter(r -> !r.getMethod().getName().equals("GET"))
+                .filter(r -> r.getUrl().contains(email.replace("@", "%40")) || r.getUrl().contains(email)
                         || r.getBodyAsString().contains(email) || r.getBodyAsString().contains(email.replace("@", "%40")))
                 .sorted((a, b) -> a.getLoggedDate().compareTo(b.getLoggedDate()))
                 .toList();

@@ -19,6 +19,8 @@ import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import no.elekt.consent.testinfra.Db;
+import no.elekt.consent.testinfra.StandInCalls;
 import no.elekt.consent.testinfra.TestIdentity;
 
 /**
@@ -58,6 +60,20 @@ class IdentifierLeakTest {
         List<String> values = identifiersByPurpose.values().stream().flatMap(m -> m.values().stream()).toList();
         for (String value : values) {
             assertThat(log).as("log must not contain an identifier").doesNotContain(value);
+        }
+        // issue 12: the read-backs were made (so their handling was logged and searched above), and what the
+        // adapters stored as evidence and detail holds no identifier either
+        assertThat(StandInCalls.calls("GET", identifiersByPurpose.get("newsletter").get("email"))).isNotEmpty();
+        assertThat(StandInCalls.calls("GET", identifiersByPurpose.get("energy-insights").get("eliqUserId")))
+                .isNotEmpty();
+        assertThat(StandInCalls.calls("GET", identifiersByPurpose.get("push-notifications").get("fcmToken")))
+                .isNotEmpty();
+        assertThat(Db.count("select count(*) from adapter_directive where subject_id = ? and evidence is not null",
+                subject)).isPositive();
+        for (String value : values) {
+            assertThat(Db.count("select count(*) from adapter_directive where subject_id = ? and (detail like ? "
+                    + "or verification_note like ? or evidence::text like ?)", subject, "%" + value + "%",
+                    "%" + value + "%", "%" + value + "%")).as("adapter records must not contain an identifier").isZero();
         }
     }
 }

@@ -142,7 +142,7 @@ class RightsRequestTest {
                 "/v3/lists/marketing@mg.elekt.test/members/" + s.email());
         // Google: Analytics user deletion and the Auth account
         assertThat(paths(calls("POST", s.identifiers().get("firebaseAppInstanceId"))))
-                .contains("/analytics/v3/userDeletion/userDeletionRequests:upsert");
+                .contains("/v1alpha/properties/" + ProcessorStandIns.GA4_PROPERTY + ":submitUserDeletion");
         assertThat(paths(calls("POST", s.identifiers().get("firebaseUid"))))
                 .contains("/v1/projects/" + ProcessorStandIns.FIREBASE_PROJECT + "/accounts:delete");
         // Eliq: the user deleted
@@ -255,8 +255,10 @@ class RightsRequestTest {
 
         // suppressed: Mailgun unsubscribe, Eliq consent restricted, FCM topics left, AddApptr asked by mail
         assertThat(paths(calls("POST", s.email()))).anyMatch(p -> p.endsWith("/unsubscribes"));
-        assertThat(calls("PUT", "")).anyMatch(r -> r.getUrl().contains(s.identifiers().get("eliqUserId"))
-                && r.getBodyAsString().contains("\"granted\":false"));
+        // (issue 12: Eliq's consents are on its Insights API, by Eliq's own id of the user)
+        String eliqId = ProcessorStandIns.control().state("eliq", "user", s.identifiers().get("eliqUserId"));
+        assertThat(calls("PUT", "")).anyMatch(r -> r.getUrl().contains("/v3/users/" + eliqId + "/consents")
+                && r.getBodyAsString().contains("\"given_consent\":false"));
         assertThat(mails(s.adId())).isNotEmpty();
         // nothing deleted: the only HTTP DELETEs are FCM topic unsubscribes (a suppression, not a deletion)
         s.identifiers().values().forEach(value -> assertThat(paths(calls("DELETE", value)))
@@ -280,7 +282,7 @@ class RightsRequestTest {
         assertThat(done.getMap("processors")).containsOnlyKeys("firebase", "addapptr");
 
         assertThat(paths(calls("POST", s.identifiers().get("firebaseAppInstanceId"))))
-                .contains("/analytics/v3/userDeletion/userDeletionRequests:upsert");
+                .contains("/v1alpha/properties/" + ProcessorStandIns.GA4_PROPERTY + ":submitUserDeletion");
         assertThat(mails(s.adId())).isNotEmpty();
         assertThat(calls("POST", s.email())).isEmpty();
         assertThat(calls("DELETE", s.email())).isEmpty();

@@ -2,11 +2,6 @@ package no.elekt.consent.testinfra;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.any;
-import static com.github.tomakehurst.wiremock.client.WireMock.delete;
-import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
-import static com.github.tomakehurst.wiremock.client.WireMock.post;
-import static com.github.tomakehurst.wiremock.client.WireMock.put;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 
 import java.io.IOException;
@@ -35,8 +30,10 @@ import com.icegreen.greenmail.util.ServerSetup;
 
 /**
  * Local stand-ins of the four processors, for tests and the local run: one WireMock server serving the real paths
- * of Mailgun, Google (token, Analytics, FCM, Identity Toolkit) and Eliq (token, data management API), and one
- * GreenMail SMTP server receiving AddApptr's deletion requests. Started once per JVM ({@link #start()}); the running
+ * of Mailgun, Google (token, Analytics Admin, FCM, Identity Toolkit) and Eliq (token, Data Management API, and the
+ * Insights API under {@link StandInModel#ELIQ_INSIGHTS_PATH}), answering as the processors document it
+ * ({@link StandInModel}) and refusing requests that do not match their published API descriptions
+ * ({@link PublishedContracts}), and one GreenMail SMTP server receiving AddApptr's deletion requests. Started once per JVM ({@link #start()}); the running
  * pair is published as a platform MBean so every class loader of the JVM reaches the same one.
  */
 public final class ProcessorStandIns {
@@ -48,7 +45,12 @@ public final class ProcessorStandIns {
     public static final String GOOGLE_ACCESS_TOKEN = "ya29.test-google-access-token";
     public static final String ELIQ_CLIENT_ID = "elekt-test-client";
     public static final String ELIQ_CLIENT_SECRET = "elekt-test-secret";
+    /** Eliq's token for the Data Management API (aud data-management-api). */
     public static final String ELIQ_ACCESS_TOKEN = "eliq-test-access-token";
+    /** Eliq's token for the Insights API (aud insights-api); a delegated one ends with "-" and the user's Eliq id. */
+    public static final String ELIQ_INSIGHTS_ACCESS_TOKEN = "eliq-test-insights-token";
+    /** The Google Analytics 4 property whose user data the Firebase adapter deletes. */
+    public static final String GA4_PROPERTY = "123456789";
     public static final String ELIQ_BASE_PATH = "/integration/api/v1";
     public static final String ADDAPPTR_PRIVACY_CONTACT = "privacy@addapptr.test";
 
@@ -62,6 +64,15 @@ public final class ProcessorStandIns {
 
         /** Every mail received so far, as raw MIME text. */
         String[] getReceivedMail();
+
+        /** Requests that did not match the processor's published API description, so far. */
+        String[] getContractViolations();
+
+        /** Puts state at a processor, as if someone else had: see {@link StandInModel#seed}. */
+        void seed(String processor, String what, String key, String value);
+
+        /** What a processor holds: see {@link StandInModel#state}. */
+        String state(String processor, String what, String key);
     }
 
     private static final MBeanServer SERVER = ManagementFactory.getPlatformMBeanServer();
@@ -83,6 +94,11 @@ public final class ProcessorStandIns {
         return new WireMock("127.0.0.1", start().getHttpPort());
     }
 
+    /** The running stand-ins' control (state, seeding, contract violations). */
+    public static Control control() {
+        return start();
+    }
+
     public static String baseUrl() {
         return "http://127.0.0.1:" + start().getHttpPort();
     }
@@ -99,10 +115,12 @@ public final class ProcessorStandIns {
         config.put("consent.adapters.firebase.project-id", FIREBASE_PROJECT);
         config.put("consent.adapters.firebase.credentials-file", control.getCredentialsFile());
         config.put("consent.adapters.firebase.analytics-url", base);
+        config.put("consent.adapters.firebase.analytics-property-id", GA4_PROPERTY);
         config.put("consent.adapters.firebase.fcm-url", base);
         config.put("consent.adapters.firebase.identity-url", base);
         config.put("consent.adapters.firebase.token-url", base + "/token");
         config.put("consent.adapters.eliq.base-url", base + ELIQ_BASE_PATH);
+        config.put("consent.adapters.eliq.insights-url", base + StandInModel.ELIQ_INSIGHTS_PATH);
         config.put("consent.adapters.eliq.token-url", base + "/oauth/token");
         config.put("consent.adapters.eliq.client-id", ELIQ_CLIENT_ID);
         config.put("consent.adapters.eliq.client-secret", ELIQ_CLIENT_SECRET);
@@ -115,39 +133,13 @@ public final class ProcessorStandIns {
     }
 
     /**
-     * The processors' answers when all goes well, at low priority: tests add their own failing stubs for
-     * particular identifiers on top (a lower priority number wins in WireMock).
+     * The processors as they answer when nobody interferes, at low priority: every request goes to the
+     * {@link StandInModel} (state, documented answers, 404 without JSON for an unknown route). Tests add their own
+     * stubs for particular identifiers on top (a lower priority number wins in WireMock).
      */
     public static void installHappyStubs() {
-        WireMock wm = wireMock();
-        int happy = 10;
-        // Mailgun
-        wm.register(post(urlPathMatching("/v3/[^/]+/unsubscribes")).atPriority(happy)
-                .willReturn(okJson("{\"message\":\"Address has been added to the unsubscribes table\"}")));
-        wm.register(delete(urlPathMatching("/v3/[^/]+/unsubscribes/[^/]+")).atPriority(happy)
-                .willReturn(okJson("{\"message\":\"Unsubscribe event has been removed\"}")));
-        wm.register(delete(urlPathMatching("/v3/lists/[^/]+/members/[^/]+")).atPriority(happy)
-                .willReturn(okJson("{\"message\":\"Mailing list member has been deleted\"}")));
-        // Google
-        wm.register(post(urlPathEqualTo("/token")).atPriority(happy).willReturn(okJson(
-                "{\"access_token\":\"" + GOOGLE_ACCESS_TOKEN + "\",\"token_type\":\"Bearer\",\"expires_in\":3599}")));
-        wm.register(post(urlPathEqualTo("/analytics/v3/userDeletion/userDeletionRequests:upsert")).atPriority(happy)
-                .willReturn(okJson("{\"kind\":\"analytics#userDeletionRequest\","
-                        + "\"deletionRequestTime\":\"2026-01-01T00:00:00Z\"}")));
-        wm.register(delete(urlPathMatching("/v1/projects/[^/]+/registrations/[^/]+/topicSubscriptions/[^/]+"))
-                .atPriority(happy).willReturn(okJson("{}")));
-        wm.register(post(urlPathMatching("/v1/projects/[^/]+/accounts:delete")).atPriority(happy)
-                .willReturn(okJson("{\"kind\":\"identitytoolkit#DeleteAccountResponse\"}")));
-        // Eliq
-        wm.register(post(urlPathEqualTo("/oauth/token")).atPriority(happy).willReturn(okJson(
-                "{\"access_token\":\"" + ELIQ_ACCESS_TOKEN + "\",\"token_type\":\"Bearer\",\"expires_in\":3600}")));
-        wm.register(delete(urlPathMatching(ELIQ_BASE_PATH + "/users/[^/]+")).atPriority(happy)
-                .willReturn(aResponse().withStatus(204)));
-        wm.register(put(urlPathMatching(ELIQ_BASE_PATH + "/v3/users/[^/]+/consents")).atPriority(happy)
-                .willReturn(okJson("{}")));
-        // anything else is a mistake of the adapter: make it loud
-        wm.register(any(urlPathMatching("/.*")).atPriority(100)
-                .willReturn(aResponse().withStatus(418).withBody("no stand-in for this request")));
+        wireMock().register(any(urlPathMatching("/.*")).atPriority(10)
+                .willReturn(aResponse().withTransformers(StandInModel.NAME)));
     }
 
     private static void launch(Path workDir) {
@@ -157,8 +149,13 @@ public final class ProcessorStandIns {
             Files.writeString(credentials, serviceAccountJson());
             // the benchmark asks for more threads and asynchronous (non-blocking) delayed answers
             int threads = Integer.getInteger("consent.standins.threads", 20);
+            StandInModel model = new StandInModel(MAILGUN_API_KEY, MAILGUN_DOMAIN,
+                    new java.util.LinkedHashSet<>(java.util.List.of(MAILGUN_LISTS.split(","))), FIREBASE_PROJECT,
+                    GA4_PROPERTY, ELIQ_CLIENT_ID, ELIQ_CLIENT_SECRET);
+            PublishedContracts contracts = new PublishedContracts();
             WireMockServer http = new WireMockServer(WireMockConfiguration.options()
                     .bindAddress("127.0.0.1").dynamicPort().containerThreads(threads)
+                    .extensions(model, contracts, new StandInModel.StubbedWrites(model))
                     .asynchronousResponseEnabled(Boolean.getBoolean("consent.standins.async"))
                     .asynchronousResponseThreads(Math.max(4, threads / 4)));
             http.start();
@@ -181,6 +178,18 @@ public final class ProcessorStandIns {
                 public String[] getReceivedMail() {
                     return java.util.Arrays.stream(smtp.getReceivedMessages()).map(GreenMailUtil::getWholeMessage)
                             .toArray(String[]::new);
+                }
+
+                public String[] getContractViolations() {
+                    return contracts.violations().toArray(String[]::new);
+                }
+
+                public void seed(String processor, String what, String key, String value) {
+                    model.seed(processor, what, key, value);
+                }
+
+                public String state(String processor, String what, String key) {
+                    return model.state(processor, what, key);
                 }
             };
             SERVER.registerMBean(new StandardMBean(control, Control.class), NAME);

@@ -3,15 +3,12 @@ package no.elekt.consent.adapter.addapptr;
 import java.util.List;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.eclipse.microprofile.reactive.messaging.Incoming;
-
 import io.smallrye.mutiny.Uni;
-import no.elekt.consent.adapter.DirectiveHandler;
 import no.elekt.consent.adapter.IdentifierValues;
 import no.elekt.consent.adapter.MissingSettings;
 import no.elekt.consent.adapter.ProcessorAdapter;
-import no.elekt.consent.adapter.Result;
+import no.elekt.consent.adapter.ProofOfEffect;
+import no.elekt.consent.adapter.DirectiveResult;
 import no.elekt.consent.events.DirectiveAction;
 import no.elekt.consent.events.ProcessorDirective;
 
@@ -23,19 +20,12 @@ import no.elekt.consent.events.ProcessorDirective;
 @ApplicationScoped
 public class AddApptrAdapter implements ProcessorAdapter {
 
-    private final DirectiveHandler handler;
     private final PrivacyContactMailer mailer;
     private final AddApptrConfig config;
 
-    AddApptrAdapter(DirectiveHandler handler, PrivacyContactMailer mailer, AddApptrConfig config) {
-        this.handler = handler;
+    AddApptrAdapter(PrivacyContactMailer mailer, AddApptrConfig config) {
         this.mailer = mailer;
         this.config = config;
-    }
-
-    @Override
-    public boolean enabled() {
-        return config.enabled();
     }
 
     @Override
@@ -50,23 +40,19 @@ public class AddApptrAdapter implements ProcessorAdapter {
         return "addapptr";
     }
 
-    @Incoming("directives-addapptr")
-    public Uni<Void> consume(ConsumerRecords<String, byte[]> records) {
-        return handler.handle(this, records);
-    }
-
     @Override
-    public Uni<Result> apply(ProcessorDirective directive) {
+    public Uni<DirectiveResult> apply(ProcessorDirective directive) {
         if (directive.getAction() == DirectiveAction.RESUME) {
-            return Uni.createFrom().item(Result.notApplicable("consent reaches the AATKit SDK on the device"));
+            return Uni.createFrom().item(DirectiveResult.notApplicable("consent reaches the AATKit SDK on the device"));
         }
         List<String> advertisingIds = IdentifierValues.of(directive, "advertisingId");
         if (advertisingIds.isEmpty()) {
-            return Uni.createFrom().item(Result.notApplicable("no advertising ID is known for the subject"));
+            return Uni.createFrom().item(DirectiveResult.notApplicable("no advertising ID is known for the subject"));
         }
         return mailer.requestDeletion(advertisingIds, directive.getDirectiveId(), directive.getAction(),
                         directive.getDeadline())
-                .map(sent -> Result.awaitingManual("request e-mailed to AddApptr's privacy contact; "
-                        + "awaiting their confirmation"));
+                .map(sent -> DirectiveResult.awaitingManual("request e-mailed to AddApptr's privacy contact; "
+                        + "awaiting their confirmation")
+                        .with(ProofOfEffect.unverified("AddApptr offers no API: ops confirm by hand", List.of())));
     }
 }

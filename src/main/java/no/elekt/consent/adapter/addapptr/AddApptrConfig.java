@@ -10,6 +10,7 @@ import io.smallrye.config.WithDefault;
 @ConfigMapping(prefix = "consent.adapters.addapptr")
 public interface AddApptrConfig {
 
+    /** The role switch, read by the shell (AdapterStartup, DirectiveChannels); declared here so the key is known. */
     @WithDefault("false")
     boolean enabled();
 

@@ -12,7 +12,7 @@ import io.quarkus.mailer.Mail;
 import io.quarkus.mailer.reactive.ReactiveMailer;
 import io.smallrye.mutiny.Uni;
 import no.elekt.consent.adapter.CallFailure;
-import no.elekt.consent.adapter.CallPolicy;
+import no.elekt.consent.adapter.ProcessorCalls;
 import no.elekt.consent.adapter.CallsConfig;
 import no.elekt.consent.events.DirectiveAction;
 
@@ -22,13 +22,13 @@ public class PrivacyContactMailer {
 
     private final ReactiveMailer mailer;
     private final AddApptrConfig config;
-    private final CallPolicy calls;
+    private final ProcessorCalls calls;
 
     PrivacyContactMailer(ReactiveMailer mailer, AddApptrConfig config, CallsConfig callsConfig,
             MeterRegistry metrics) {
         this.mailer = mailer;
         this.config = config;
-        this.calls = new CallPolicy("addapptr", config.rateLimit(), withTimeout(callsConfig, config.mailTimeout()), metrics);
+        this.calls = new ProcessorCalls("addapptr", config.rateLimit(), withTimeout(callsConfig, config.mailTimeout()), metrics);
     }
 
     /** Asks AddApptr to stop using, or to delete, what they hold under the person's advertising IDs. */
@@ -83,6 +83,10 @@ public class PrivacyContactMailer {
 
             public java.time.Duration budget() {
                 return calls.budget().compareTo(timeout) > 0 ? calls.budget() : timeout.multipliedBy(2);
+            }
+
+            public CallsConfig.Breaker circuitBreaker() {
+                return calls.circuitBreaker();
             }
         };
     }

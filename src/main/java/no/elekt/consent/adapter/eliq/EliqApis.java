@@ -4,57 +4,76 @@ import java.util.List;
 
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
-import jakarta.ws.rs.FormParam;
+import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 import io.smallrye.mutiny.Uni;
 
-/** The Eliq endpoints the adapter uses (DESIGN §6). Only {@link EliqClient} and {@link EliqTokens} call them. */
+/** The Eliq endpoints the adapter uses (deploy/ADAPTERS.md). Only {@link EliqClient} and {@link EliqTokens} call them. */
 final class EliqApis {
 
     private EliqApis() {
     }
 
-    /**
-     * Body of the consent update. Eliq's consent contract is not public: this shape (one entry per purpose,
-     * granted or not, with when it changed) is to be verified against Eliq before production.
-     */
-    record Consents(List<Consent> consents) {
+    /** One consent of a user at the Insights API (PUT body entry and GET answer item). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Consent(@JsonProperty("version_id") String versionId, String name,
+            @JsonProperty("given_consent") boolean givenConsent, @JsonProperty("language_code") String languageCode) {
     }
 
-    record Consent(String purpose, boolean granted, String changedAt) {
+    /** Auth v2 client credentials: the API is named in aud; a delegated token names the user in sub. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record TokenRequest(@JsonProperty("grant_type") String grantType, @JsonProperty("client_id") String clientId,
+            @JsonProperty("client_secret") String clientSecret, String aud, String sub,
+            @JsonProperty("sub_type") String subType) {
     }
 
-    /** Data management API, at the tenant's base URL (…/integration/api/v1). */
+    /** Data Management API, at the tenant's base URL (…/integration/api/v1); ids are ours (Eliq's ext_ref). */
     @RegisterRestClient(configKey = "eliq")
-    @Path("/")
+    @Path("/users")
     interface DataManagement {
         @DELETE
-        @Path("users/{userId}")
-        Uni<Response> deleteUser(@HeaderParam("Authorization") String authorization,
-                @PathParam("userId") String userId);
+        @Path("/{id}")
+        Uni<Response> deleteUser(@HeaderParam("Authorization") String authorization, @PathParam("id") String id);
+
+        @GET
+        @Path("/{id}")
+        Uni<Response> user(@HeaderParam("Authorization") String authorization, @PathParam("id") String id);
+
+        @GET
+        Uni<Response> users(@HeaderParam("Authorization") String authorization, @QueryParam("limit") int limit);
+    }
+
+    /** Insights API, at the tenant's base URL; users by Eliq's own (integer) id. */
+    @RegisterRestClient(configKey = "eliq-insights")
+    @Path("/v3/users/{userId}/consents")
+    interface Insights {
+        @GET
+        Uni<Response> consents(@HeaderParam("Authorization") String authorization, @PathParam("userId") long userId);
 
         @PUT
-        @Path("v3/users/{userId}/consents")
         @Consumes(MediaType.APPLICATION_JSON)
-        Uni<Response> putConsents(@HeaderParam("Authorization") String authorization,
-                @PathParam("userId") String userId, Consents consents);
+        Uni<Response> updateConsents(@HeaderParam("Authorization") String authorization,
+                @PathParam("userId") long userId, List<Consent> consents);
     }
 
     /** The OAuth2 token endpoint; its configured URL is the whole endpoint. */
     @RegisterRestClient(configKey = "eliq-token")
     interface Token {
         @POST
-        @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-        Uni<Response> clientCredentials(@FormParam("grant_type") String grantType,
-                @FormParam("client_id") String clientId, @FormParam("client_secret") String clientSecret);
+        @Consumes(MediaType.APPLICATION_JSON)
+        Uni<Response> token(TokenRequest request);
     }
 }

@@ -11,6 +11,7 @@ import io.smallrye.config.WithDefault;
 @ConfigMapping(prefix = "consent.adapters.firebase")
 public interface FirebaseConfig {
 
+    /** The role switch, read by the shell (AdapterStartup, DirectiveChannels); declared here so the key is known. */
     @WithDefault("false")
     boolean enabled();
 
@@ -19,7 +20,11 @@ public interface FirebaseConfig {
     /** Service-account key file (JSON) the access tokens are obtained with. */
     Optional<String> credentialsFile();
 
-    @WithDefault("https://www.googleapis.com")
+    /** The Google Analytics 4 property (numeric id) whose user data is deleted; the service account edits it. */
+    Optional<String> analyticsPropertyId();
+
+    /** Analytics Admin API host. */
+    @WithDefault("https://analyticsadmin.googleapis.com")
     String analyticsUrl();
 
     @WithDefault("https://fcm.googleapis.com")
@@ -35,7 +40,15 @@ public interface FirebaseConfig {
     /** FCM topics per purpose a device is unsubscribed from, e.g. topics.push-notifications=news,price-alerts. */
     Map<String, List<String>> topics();
 
-    /** Calls per second at most (0: unlimited). */
+    /** FCM calls per second at most (0: unlimited); FCM allows 3,000 subscription changes a second per project. */
     @WithDefault("10")
     double rateLimit();
+
+    /** GA4 deletions per second at most: the Admin API allows 180 writes a minute per user (and 500 deletions a day). */
+    @WithDefault("3")
+    double analyticsRateLimit();
+
+    /** Identity Toolkit calls per second at most: 10 account deletions a second, 1 batch deletion a second. */
+    @WithDefault("1")
+    double authRateLimit();
 }

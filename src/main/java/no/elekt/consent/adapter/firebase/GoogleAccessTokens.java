@@ -23,8 +23,12 @@ import no.elekt.consent.adapter.CallFailure;
 @ApplicationScoped
 public class GoogleAccessTokens {
 
+    /**
+     * The scopes asked for: analytics.edit (GA4 submitUserDeletion and properties.get), firebase.messaging (FCM topic
+     * subscriptions), cloud-platform (Identity Toolkit accounts:delete, batchDelete, lookup).
+     */
     static final List<String> SCOPES = List.of(
-            "https://www.googleapis.com/auth/analytics.user.deletion",
+            "https://www.googleapis.com/auth/analytics.edit",
             "https://www.googleapis.com/auth/firebase.messaging",
             "https://www.googleapis.com/auth/cloud-platform");
 
@@ -78,8 +82,7 @@ public class GoogleAccessTokens {
                 if (status == 429 || status >= 500) {
                     return CallFailure.retryable("google-token: HTTP " + status);
                 }
-                return new CallFailure(CallFailure.Kind.AUTHENTICATION,
-                        "google-token: HTTP " + status + " (service account refused)", null);
+                return CallFailure.credentials("google-token: HTTP " + status + " (service account refused)");
             }
         }
         return CallFailure.retryable("google-token: " + e.getClass().getSimpleName());

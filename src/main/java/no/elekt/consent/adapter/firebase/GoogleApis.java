@@ -1,7 +1,10 @@
 package no.elekt.consent.adapter.firebase;
 
+import java.util.List;
+
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -14,43 +17,60 @@ import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
 import io.smallrye.mutiny.Uni;
 
-/** The Google endpoints the Firebase adapter uses (DESIGN §6), one REST client per host. Only {@link FirebaseClient} calls them. */
+/**
+ * The Google endpoints the Firebase adapter uses (deploy/ADAPTERS.md), one REST client per host. Only
+ * {@link FirebaseClient} calls them.
+ */
 final class GoogleApis {
 
     private GoogleApis() {
     }
 
-    record UserDeletionRequest(String kind, UserId id, String firebaseProjectId) {
-    }
-
-    record UserId(String type, String userId) {
+    /** submitUserDeletion takes exactly one user identifier (a union): ours is the Firebase app instance id. */
+    record UserDeletion(String appInstanceId) {
     }
 
     record AccountDeletion(String localId) {
     }
 
-    /** Google Analytics User Deletion API (idempotent upsert). */
-    @RegisterRestClient(configKey = "google-analytics")
-    @Path("/analytics/v3/userDeletion")
-    interface Analytics {
-        @POST
-        @Path("/userDeletionRequests:upsert")
-        @Consumes(MediaType.APPLICATION_JSON)
-        Uni<Response> upsert(@HeaderParam("Authorization") String authorization, UserDeletionRequest request);
+    record AccountsDeletion(List<String> localIds, boolean force) {
     }
 
-    /** FCM topic subscriptions of one registration (HTTP v1). */
+    record AccountsLookup(List<String> localId) {
+    }
+
+    /** Google Analytics Admin API v1alpha (GA4): the property's user deletion; the property itself (start-up). */
+    @RegisterRestClient(configKey = "google-analytics")
+    @Path("/v1alpha/properties")
+    interface AnalyticsAdmin {
+        @POST
+        @Path("/{property}:submitUserDeletion")
+        @Consumes(MediaType.APPLICATION_JSON)
+        Uni<Response> submitUserDeletion(@HeaderParam("Authorization") String authorization,
+                @PathParam("property") String property, UserDeletion request);
+
+        @GET
+        @Path("/{property}")
+        Uni<Response> property(@HeaderParam("Authorization") String authorization,
+                @PathParam("property") String property);
+    }
+
+    /** FCM topic subscriptions of one registration (FCM v1 topic subscription API). */
     @RegisterRestClient(configKey = "google-fcm")
-    @Path("/v1/projects/{project}/registrations")
+    @Path("/v1/projects/{project}/registrations/{registration}/topicSubscriptions/{topic}")
     interface Fcm {
         @DELETE
-        @Path("/{registration}/topicSubscriptions/{topic}")
         Uni<Response> unsubscribe(@HeaderParam("Authorization") String authorization,
                 @PathParam("project") String project, @PathParam("registration") String registration,
                 @PathParam("topic") String topic, @QueryParam("allowMissing") boolean allowMissing);
+
+        @GET
+        Uni<Response> subscription(@HeaderParam("Authorization") String authorization,
+                @PathParam("project") String project, @PathParam("registration") String registration,
+                @PathParam("topic") String topic);
     }
 
-    /** Identity Toolkit: Firebase Authentication accounts. */
+    /** Identity Toolkit v1 (Firebase Authentication accounts). */
     @RegisterRestClient(configKey = "google-identity")
     @Path("/v1/projects/{project}")
     interface IdentityToolkit {
@@ -59,5 +79,17 @@ final class GoogleApis {
         @Consumes(MediaType.APPLICATION_JSON)
         Uni<Response> deleteAccount(@HeaderParam("Authorization") String authorization,
                 @PathParam("project") String project, AccountDeletion request);
+
+        @POST
+        @Path("/accounts:batchDelete")
+        @Consumes(MediaType.APPLICATION_JSON)
+        Uni<Response> deleteAccounts(@HeaderParam("Authorization") String authorization,
+                @PathParam("project") String project, AccountsDeletion request);
+
+        @POST
+        @Path("/accounts:lookup")
+        @Consumes(MediaType.APPLICATION_JSON)
+        Uni<Response> lookup(@HeaderParam("Authorization") String authorization,
+                @PathParam("project") String project, AccountsLookup request);
     }
 }

@@ -7,18 +7,18 @@ import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.eclipse.microprofile.reactive.messaging.Incoming;
-
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import no.elekt.consent.adapter.DirectiveHandler;
+import no.elekt.consent.adapter.CallFailure;
 import no.elekt.consent.adapter.MissingSettings;
 import no.elekt.consent.adapter.Effect;
+import no.elekt.consent.adapter.Evidence;
 import no.elekt.consent.adapter.IdentifierValues;
 import no.elekt.consent.adapter.ProcessorAdapter;
-import no.elekt.consent.adapter.Result;
+import no.elekt.consent.adapter.DirectiveResult;
+import no.elekt.consent.adapter.StartupCheckFailed;
 import no.elekt.consent.adapter.SubjectLanes;
+import no.elekt.consent.adapter.ProofOfEffect;
 import no.elekt.consent.events.ChangeKind;
 import no.elekt.consent.events.DirectiveAction;
 import no.elekt.consent.events.ProcessorDirective;
@@ -35,19 +35,29 @@ public class MailgunAdapter implements ProcessorAdapter {
 
     static final String ALL_TAGS = "*";
 
-    private final DirectiveHandler handler;
     private final MailgunClient mailgun;
     private final MailgunConfig config;
 
-    MailgunAdapter(DirectiveHandler handler, MailgunClient mailgun, MailgunConfig config) {
-        this.handler = handler;
+    MailgunAdapter(MailgunClient mailgun, MailgunConfig config) {
         this.mailgun = mailgun;
         this.config = config;
     }
 
+    /** The domain and every configured list exist in the configured region, with this API key. */
     @Override
-    public boolean enabled() {
-        return config.enabled();
+    public Uni<Void> checkAtStart() {
+        Uni<Void> checks = mailgun.checkDomain().onFailure(CallFailure.class).transform(e -> refused((CallFailure) e,
+                "CONSENT_ADAPTERS_MAILGUN_DOMAIN / _BASE_URL (the domain's region) / _API_KEY"));
+        for (String list : config.lists().orElse(List.of())) {
+            checks = checks.chain(() -> mailgun.checkList(list).onFailure(CallFailure.class).transform(e -> refused(
+                    (CallFailure) e, "CONSENT_ADAPTERS_MAILGUN_LISTS (a list of the domain's region)")));
+        }
+        return checks;
+    }
+
+    private static Throwable refused(CallFailure failure, String settings) {
+        return failure.retryable() ? failure
+                : new StartupCheckFailed("Mailgun refused (" + failure.getMessage() + "): check " + settings);
     }
 
     @Override
@@ -63,11 +73,6 @@ public class MailgunAdapter implements ProcessorAdapter {
         return "mailgun";
     }
 
-    @Incoming("directives-mailgun")
-    public Uni<Void> consume(ConsumerRecords<String, byte[]> records) {
-        return handler.handle(this, records);
-    }
-
     /** What one directive asks of Mailgun, for each of the subject's addresses. */
     private record Plan(ProcessorDirective directive, List<String> addresses, List<String> tags) {
         boolean unsubscribes() {
@@ -76,12 +81,12 @@ public class MailgunAdapter implements ProcessorAdapter {
     }
 
     @Override
-    public Uni<Result> apply(ProcessorDirective directive) {
+    public Uni<DirectiveResult> apply(ProcessorDirective directive) {
         return applyAll(List.of(directive)).map(results -> results.get(0));
     }
 
     @Override
-    public Uni<List<Result>> applyAll(List<ProcessorDirective> directives) {
+    public Uni<List<DirectiveResult>> applyAll(List<ProcessorDirective> directives) {
         List<Plan> plans = directives.stream().map(this::plan).toList();
         List<Plan> unsubscribing = plans.stream().filter(p -> !p.addresses().isEmpty() && p.unsubscribes()).toList();
         boolean bulk = unsubscribing.size() >= Math.max(2, config.bulkThreshold());
@@ -89,8 +94,8 @@ public class MailgunAdapter implements ProcessorAdapter {
                 : Uni.createFrom().item(Map.of());
         return bulkFailures.chain(failures -> SubjectLanes.run(plans, plan -> plan.directive().getSubjectId(),
                 plan -> failures.containsKey(plan)
-                        ? Uni.createFrom().item(Result.failed(failures.get(plan)))
-                        : carryOut(plan, bulk).onFailure().recoverWithItem(Result::failed)));
+                        ? Uni.createFrom().item(DirectiveResult.failed(failures.get(plan)))
+                        : carryOut(plan, bulk).onFailure().recoverWithItem(DirectiveResult::failed)));
     }
 
     private Plan plan(ProcessorDirective directive) {
@@ -122,9 +127,9 @@ public class MailgunAdapter implements ProcessorAdapter {
                 .map(x -> failures);
     }
 
-    private Uni<Result> carryOut(Plan plan, boolean unsubscribedInBulk) {
+    private Uni<DirectiveResult> carryOut(Plan plan, boolean unsubscribedInBulk) {
         if (plan.addresses().isEmpty()) {
-            return Uni.createFrom().item(Result.notApplicable("no e-mail address is known for the subject"));
+            return Uni.createFrom().item(DirectiveResult.notApplicable("no e-mail address is known for the subject"));
         }
         List<Uni<Effect>> calls = new ArrayList<>();
         String done;
@@ -157,6 +162,27 @@ public class MailgunAdapter implements ProcessorAdapter {
         String summary = done + (plan.addresses().size() > 1 ? ", for " + plan.addresses().size() + " addresses" : "");
         return Multi.createFrom().iterable(calls).onItem().transformToUniAndConcatenate(call -> call)
                 .collect().asList()
-                .map(effects -> Result.of(effects, summary, "nothing to do"));
+                .chain(effects -> readBack(plan, lists).map(proof -> DirectiveResult.of(effects, summary,
+                        "nothing to do").with(proof)));
+    }
+
+    /**
+     * After a suppression or deletion, what Mailgun holds is read back: each address unsubscribed from the tags, and
+     * (deletion) on none of the lists. A resumption is not read back.
+     */
+    private Uni<ProofOfEffect> readBack(Plan plan, List<String> lists) {
+        if (!plan.unsubscribes()) {
+            return Uni.createFrom().item(ProofOfEffect.NONE);
+        }
+        List<Uni<Evidence>> checks = new ArrayList<>();
+        for (String address : plan.addresses()) {
+            checks.add(Uni.createFrom().deferred(() -> mailgun.confirmUnsubscribed(address, plan.tags())));
+            if (plan.directive().getAction() == DirectiveAction.DELETE) {
+                lists.forEach(list -> checks.add(Uni.createFrom().deferred(() -> mailgun.confirmNotMember(list,
+                        address))));
+            }
+        }
+        return Multi.createFrom().iterable(checks).onItem().transformToUniAndConcatenate(check -> check)
+                .collect().asList().map(ProofOfEffect::verified);
     }
 }

@@ -11,10 +11,36 @@ import io.smallrye.config.WithDefault;
 @ConfigMapping(prefix = "consent.adapters.mailgun")
 public interface MailgunConfig {
 
+    /** The role switch, read by the shell (AdapterStartup, DirectiveChannels); declared here so the key is known. */
     @WithDefault("false")
     boolean enabled();
 
-    /** API base, e.g. https://api.eu.mailgun.net (the REST client "mailgun" reads it). */
+    /** Directives per poll of this adapter's consumer (read by DirectiveChannels). */
+    @WithDefault("200")
+    int maxPollRecords();
+
+    /** Age of an unprocessed record before the consumer counts as unhealthy (read by DirectiveChannels). */
+    @WithDefault("600000")
+    long unprocessedRecordMaxAgeMs();
+
+    /** Comparing what was applied with what Mailgun holds. */
+    Reconciliation reconciliation();
+
+    interface Reconciliation {
+        /** Whether this deployment runs the scheduled comparison (in the Mailgun adapter's role only). */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** How often; a run reads every unsubscribe and list member, paced by the adapter's rate limit. */
+        @WithDefault("6h")
+        String every();
+
+        /** Subjects compared per database page. */
+        @WithDefault("500")
+        int pageSize();
+    }
+
+    /** API base of the region the domain and lists live in: https://api.eu.mailgun.net or https://api.mailgun.net. */
     @WithDefault("https://api.eu.mailgun.net")
     String baseUrl();
 

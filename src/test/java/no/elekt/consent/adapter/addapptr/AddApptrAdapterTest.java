@@ -19,7 +19,7 @@ import io.quarkus.test.security.TestSecurity;
 import no.elekt.consent.security.Roles;
 import no.elekt.consent.security.SourceScope;
 import no.elekt.consent.adapter.Directives;
-import no.elekt.consent.adapter.Result;
+import no.elekt.consent.adapter.DirectiveResult;
 import no.elekt.consent.adapter.StandInTest;
 import no.elekt.consent.events.DirectiveAction;
 import no.elekt.consent.events.PropagationReceipt;
@@ -55,7 +55,7 @@ class AddApptrAdapterTest extends StandInTest {
     @Test
     void resumeIsNotApplicableAndSendsNothing() {
         String adId = Directives.unique("ad-id");
-        Result result = Directives.apply(adapter, Directives.directive("addapptr", DirectiveAction.RESUME,
+        DirectiveResult result = Directives.apply(adapter, Directives.directive("addapptr", DirectiveAction.RESUME,
                 "personalised-ads", 2, Map.of("advertisingId", adId)));
 
         assertThat(result.outcome()).isEqualTo(ReceiptOutcome.NOT_APPLICABLE);
@@ -64,7 +64,7 @@ class AddApptrAdapterTest extends StandInTest {
 
     @Test
     void withoutAnAdvertisingIdThereIsNothingToAskFor() {
-        Result result = Directives.apply(adapter, Directives.directive("addapptr", DirectiveAction.DELETE,
+        DirectiveResult result = Directives.apply(adapter, Directives.directive("addapptr", DirectiveAction.DELETE,
                 "personalised-ads", 1, Map.of()));
         assertThat(result.outcome()).isEqualTo(ReceiptOutcome.NOT_APPLICABLE);
     }
