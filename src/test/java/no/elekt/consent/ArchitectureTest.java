@@ -44,7 +44,8 @@ class ArchitectureTest {
             "propagation", "propagation/PropagationRepository.java",
             "outbox_event", "outbox/Outbox.java",
             "subject_identifier", "identifiers/IdentifierStore.java",
-            "rights_request", "rights/RightsRequestRepository.java");
+            "rights_request", "rights/RightsRequestRepository.java",
+            "backfill", "backfill/BackfillRepository.java");
 
     static final Pattern TABLE_IN_SQL = Pattern.compile("(?i)\\b(?:from|into|update|join|listen)\\s+([a-z_]+)\\b");
 

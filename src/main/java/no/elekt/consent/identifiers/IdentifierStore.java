@@ -5,6 +5,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -101,6 +102,23 @@ public class IdentifierStore {
         return stored(client, subjectId).map(known -> valuesByType(known, Map.of()));
     }
 
+    /** Every value known for each of the subjects, decrypted, by subject and type, newest first: for a backfill. */
+    public Uni<Map<String, Map<String, List<String>>>> loadAll(SqlClient client, List<String> subjectIds) {
+        return client.preparedQuery("""
+                select subject_id, id, type, ciphertext, first_seen_at, last_seen_at from subject_identifier
+                where subject_id = any($1) order by subject_id, last_seen_at desc, id desc""")
+                .execute(Tuple.of(subjectIds.toArray(String[]::new)))
+                .map(rows -> {
+                    Map<String, List<Stored>> bySubject = new HashMap<>();
+                    for (Row row : rows) {
+                        bySubject.computeIfAbsent(row.getString("subject_id"), s -> new ArrayList<>()).add(stored(row));
+                    }
+                    Map<String, Map<String, List<String>>> values = new HashMap<>();
+                    bySubject.forEach((subject, known) -> values.put(subject, valuesByType(known, Map.of())));
+                    return values;
+                });
+    }
+
     /** Every value known for the subject with when it was first and last seen, by type: for the export. */
     public Uni<Map<String, List<Value>>> describe(SqlClient client, String subjectId) {
         return stored(client, subjectId).map(known -> {
@@ -127,12 +145,16 @@ public class IdentifierStore {
     private List<Stored> decryptAll(RowSet<Row> rows) {
         List<Stored> stored = new ArrayList<>();
         for (Row row : rows) {
-            stored.add(new Stored(row.getLong("id"), row.getString("type"), new Value(
-                    vault.decryptText(row.getBuffer("ciphertext").getBytes()),
-                    row.getOffsetDateTime("first_seen_at").toInstant(),
-                    row.getOffsetDateTime("last_seen_at").toInstant())));
+            stored.add(stored(row));
         }
         return stored;
+    }
+
+    private Stored stored(Row row) {
+        return new Stored(row.getLong("id"), row.getString("type"), new Value(
+                vault.decryptText(row.getBuffer("ciphertext").getBytes()),
+                row.getOffsetDateTime("first_seen_at").toInstant(),
+                row.getOffsetDateTime("last_seen_at").toInstant()));
     }
 
     /** The values by type, newest first: the fresh ones (just seen), then the known ones as last seen. */

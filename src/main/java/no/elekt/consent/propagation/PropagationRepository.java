@@ -58,6 +58,37 @@ public class PropagationRepository {
                 .replaceWithVoid();
     }
 
+    /** The propagations of one page of a backfill, marked as its own so its progress can be read. */
+    public Uni<Void> insertForBackfill(SqlClient client, UUID backfillId, List<Propagation> propagations) {
+        if (propagations.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return client.preparedQuery("""
+                insert into propagation (directive_id, change_id, subject_id, processor, action, status, deadline,
+                    created_at, updated_at, attempts, purpose, version, kind, issued_at, request_id, backfill_id)
+                values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)""")
+                .executeBatch(propagations.stream().map(p -> Tuple.from(Arrays.asList(p.directiveId(), p.changeId(),
+                        p.subjectId(), p.processor(), p.action().name(), p.status().name(), utc(p.deadline()),
+                        utc(p.createdAt()), utc(p.updatedAt()), p.attempts(), p.purpose(), p.version(),
+                        p.kind().name(), utc(p.issuedAt()), p.requestId(), backfillId))).toList())
+                .replaceWithVoid();
+    }
+
+    /** How a backfill's propagations stand: how many are closed and how many FAILED. */
+    public record BackfillProgress(long closed, long failed) {
+    }
+
+    public Uni<BackfillProgress> progressOfBackfill(SqlClient client, UUID backfillId) {
+        return client.preparedQuery("""
+                select count(*) filter (where not (status = any($2))), count(*) filter (where status = 'FAILED')
+                from propagation where backfill_id = $1""")
+                .execute(Tuple.of(backfillId, PropagationStatus.openNames()))
+                .map(rows -> {
+                    Row row = rows.iterator().next();
+                    return new BackfillProgress(row.getLong(0), row.getLong(1));
+                });
+    }
+
     public Uni<Propagation> find(SqlClient client, UUID directiveId) {
         return client.preparedQuery("select * from propagation where directive_id = $1")
                 .execute(Tuple.of(directiveId))
