@@ -17,12 +17,14 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
+import no.elekt.consent.drift.Drift;
+import no.elekt.consent.drift.DriftRepository;
 import no.elekt.consent.events.DirectiveAction;
 import no.elekt.consent.identifiers.IdentifierStore;
 
 /**
  * Compares what an adapter last applied per subject and purpose ({@code adapter_applied_version}) with what its
- * processor holds, and records drift in {@code adapter_drift} (one open row per subject and purpose; closed with
+ * processor holds, and records drift in {@code adapter_drift} through its owner (one open row per subject and purpose; closed with
  * {@code resolved_at} when it ends), in the gauge {@code consent_adapter_drift{processor}} and in the log (subject
  * ids and purposes only). The subjects' identifier values are read through the core's {@link IdentifierStore},
  * read-only. Re-issuing a directive for a drifted subject is the core's (ops), from {@code adapter_drift}.
@@ -38,12 +40,14 @@ public class Reconciliation {
 
     private final Pool pool;
     private final IdentifierStore identifiers;
+    private final DriftRepository driftRecord;
     private final MeterRegistry metrics;
     private final Map<String, AtomicLong> openDrift = new ConcurrentHashMap<>();
 
-    Reconciliation(Pool pool, IdentifierStore identifiers, MeterRegistry metrics) {
+    Reconciliation(Pool pool, IdentifierStore identifiers, DriftRepository driftRecord, MeterRegistry metrics) {
         this.pool = pool;
         this.identifiers = identifiers;
+        this.driftRecord = driftRecord;
         this.metrics = metrics;
     }
 
@@ -59,7 +63,8 @@ public class Reconciliation {
                 + "returning id").execute(Tuple.of(p, started)).map(rows -> rows.iterator().next().getLong("id"))
                 .chain(runId -> processor.readHoldings()
                         .chain(holdings -> page(processor, holdings, "", pageSize, counts))
-                        .chain(() -> resolveOthers(p, started).invoke(resolved -> counts[2] = resolved))
+                        .chain(() -> driftRecord.resolveNotSeenSince(pool, p, started)
+                                .invoke(resolved -> counts[2] = resolved))
                         .chain(() -> finish(runId, counts, "completed"))
                         .onFailure().call(e -> finish(runId, counts, "failed: " + e.getClass().getSimpleName()))
                         .chain(() -> countOpen(p)))
@@ -120,51 +125,26 @@ public class Reconciliation {
                     return Uni.createFrom().voidItem(); // purged or never known: nothing to compare
                 }
                 counts[0]++;
-                List<Tuple> drifts = new ArrayList<>();
-                List<Tuple> agreeing = new ArrayList<>();
+                List<Drift.Found> drifts = new ArrayList<>();
+                List<DriftRepository.Agreeing> agreeing = new ArrayList<>();
                 OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
                 for (Applied a : subject.getValue()) {
                     Reconcilable.Drift drift = holdings.compare(a.purpose(), a.action(), held);
                     if (drift == null) {
-                        agreeing.add(Tuple.of(processor.processor(), a.subjectId(), a.purpose(), now));
+                        agreeing.add(new DriftRepository.Agreeing(processor.processor(), a.subjectId(), a.purpose()));
                     } else {
                         counts[1]++;
                         LOG.warnf("Drift at %s: subject %s, purpose %s (version %d, %s): expected %s, found %s",
                                 processor.processor(), a.subjectId(), a.purpose(), a.version(), a.action(),
                                 drift.expected(), drift.found());
-                        drifts.add(Tuple.from(List.of(processor.processor(), a.subjectId(), a.purpose(), a.version(),
-                                a.action().name(), drift.expected(), drift.found(), now)));
+                        drifts.add(new Drift.Found(processor.processor(), a.subjectId(), a.purpose(), a.version(),
+                                a.action().name(), drift.expected(), drift.found()));
                     }
                 }
-                return record(drifts, agreeing);
+                return driftRecord.record(pool, drifts, now).chain(() -> driftRecord.resolve(pool, agreeing, now));
             }));
         }
         return all;
-    }
-
-    private Uni<Void> record(List<Tuple> drifts, List<Tuple> agreeing) {
-        Uni<Void> upsert = drifts.isEmpty() ? Uni.createFrom().voidItem() : pool.preparedQuery("""
-                insert into adapter_drift as d (processor, subject_id, purpose, applied_version, applied_action,
-                    expected, found, detected_at, last_seen_at)
-                values ($1, $2, $3, $4, $5, $6, $7, $8, $8)
-                on conflict (processor, subject_id, purpose) do update
-                set applied_version = excluded.applied_version, applied_action = excluded.applied_action,
-                    expected = excluded.expected, found = excluded.found, last_seen_at = excluded.last_seen_at,
-                    detected_at = case when d.resolved_at is null then d.detected_at else excluded.detected_at end,
-                    resolved_at = null""").executeBatch(drifts).replaceWithVoid();
-        Uni<Void> resolve = agreeing.isEmpty() ? Uni.createFrom().voidItem() : pool.preparedQuery("""
-                update adapter_drift set resolved_at = $4
-                where processor = $1 and subject_id = $2 and purpose = $3 and resolved_at is null""")
-                .executeBatch(agreeing).replaceWithVoid();
-        return upsert.chain(() -> resolve);
-    }
-
-    /** Open drift not seen in this run (its subject's applied state is gone, e.g. purged): ended. */
-    private Uni<Integer> resolveOthers(String processor, OffsetDateTime started) {
-        return pool.preparedQuery("""
-                update adapter_drift set resolved_at = now()
-                where processor = $1 and resolved_at is null and last_seen_at < $2""")
-                .execute(Tuple.of(processor, started)).map(rows -> rows.rowCount());
     }
 
     private Uni<Void> finish(long runId, int[] counts, String outcome) {
@@ -175,11 +155,9 @@ public class Reconciliation {
     }
 
     private Uni<Void> countOpen(String processor) {
-        return pool.preparedQuery("select count(*) as open from adapter_drift where processor = $1 "
-                + "and resolved_at is null").execute(Tuple.of(processor))
-                .invoke(rows -> openDrift.computeIfAbsent(processor, p -> metrics.gauge("consent_adapter_drift",
-                        io.micrometer.core.instrument.Tags.of("processor", p), new AtomicLong()))
-                        .set(rows.iterator().next().getLong("open")))
+        return driftRecord.countOpen(pool, processor)
+                .invoke(open -> openDrift.computeIfAbsent(processor, p -> metrics.gauge("consent_adapter_drift",
+                        io.micrometer.core.instrument.Tags.of("processor", p), new AtomicLong())).set(open))
                 .replaceWithVoid();
     }
 }

@@ -1,8 +1,5 @@
 package no.elekt.consent.backfill;
 
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -21,17 +18,9 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import no.elekt.consent.config.CoreDisabled;
-import no.elekt.consent.events.ChangeKind;
-import no.elekt.consent.events.DirectiveAction;
-import no.elekt.consent.identifiers.IdentifierStore;
 import no.elekt.consent.ledger.ConsentStateRepository;
 import no.elekt.consent.ledger.ConsentStateRepository.InForce;
-import no.elekt.consent.outbox.Outbox;
-import no.elekt.consent.policy.DirectivePlanner;
 import no.elekt.consent.policy.Policy;
-import no.elekt.consent.propagation.DirectiveEvents;
-import no.elekt.consent.propagation.Propagation;
-import no.elekt.consent.propagation.PropagationRepository;
 
 /**
  * Issues the directives of running backfills, a page per transaction through the normal outbox path: each page reads
@@ -48,28 +37,17 @@ public class BackfillRunner {
     private final BackfillConfig config;
     private final BackfillRepository backfills;
     private final ConsentStateRepository states;
-    private final IdentifierStore identifiers;
-    private final PropagationRepository propagations;
-    private final DirectiveEvents directives;
-    private final DirectivePlanner planner;
-    private final Policy policy;
-    private final Outbox outbox;
+    private final InForceDirectives inForce;
     private final Pool pool;
     private final MeterRegistry metrics;
     private final Map<String, AtomicLong> remaining = new ConcurrentHashMap<>();
 
     BackfillRunner(BackfillConfig config, BackfillRepository backfills, ConsentStateRepository states,
-            IdentifierStore identifiers, PropagationRepository propagations, DirectiveEvents directives,
-            DirectivePlanner planner, Policy policy, Outbox outbox, Pool pool, MeterRegistry metrics) {
+            InForceDirectives inForce, Policy policy, Pool pool, MeterRegistry metrics) {
         this.config = config;
         this.backfills = backfills;
         this.states = states;
-        this.identifiers = identifiers;
-        this.propagations = propagations;
-        this.directives = directives;
-        this.planner = planner;
-        this.policy = policy;
-        this.outbox = outbox;
+        this.inForce = inForce;
         this.pool = pool;
         this.metrics = metrics;
         for (String processor : policy.processors().keySet()) {
@@ -129,44 +107,10 @@ public class BackfillRunner {
     }
 
     private Uni<Void> issue(SqlConnection c, Backfill b, List<InForce> page) {
-        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        List<String> subjects = page.stream().map(InForce::subjectId).distinct().toList();
-        return identifiers.loadAll(c, subjects).chain(known -> {
-            List<Propagation> issued = new ArrayList<>();
-            List<Outbox.Event> events = new ArrayList<>();
-            for (InForce s : page) {
-                DirectiveAction action = action(s, b.processor());
-                if (action == null) {
-                    continue;
-                }
-                Propagation p = Propagation.planned(s.changeId(), s.subjectId(), b.processor(), action,
-                        now.plus(policy.deadlineFor(b.processor())), s.purpose(), s.version(), s.kind(), null, now);
-                issued.add(p);
-                events.add(directives.issued(p, known.getOrDefault(s.subjectId(), Map.of())));
-            }
-            InForce last = page.get(page.size() - 1);
+        InForce last = page.get(page.size() - 1);
+        return inForce.issue(c, b.processor(), page, b.backfillId()).chain(issued -> {
             metrics.counter("consent_backfill_directives_issued", "processor", b.processor()).increment(issued.size());
-            return Uni.join().all(propagations.insertForBackfill(c, b.backfillId(), issued), outbox.add(c, events),
-                    backfills.advance(c, b.backfillId(), last.subjectId(), last.purpose(), issued.size()))
-                    .andFailFast().replaceWithVoid();
-        });
-    }
-
-    /**
-     * The directive that carries out the decision in force at this processor: an erasure or an objection as a
-     * deletion, an uninstall as a deletion where the processor holds app data, a restriction as a suppression, and
-     * a consent decision as planned for it (a grant resumes, a withdrawal does the purpose's withdrawal action).
-     */
-    DirectiveAction action(InForce s, String processor) {
-        if (s.kind() == ChangeKind.ERASURE || s.kind() == ChangeKind.OBJECTION
-                || s.kind() == ChangeKind.APP_UNINSTALLED && policy.processor(processor).holdsAppData()) {
-            return DirectiveAction.DELETE;
-        }
-        if (s.kind() == ChangeKind.RESTRICTION || s.decision() == null) {
-            return DirectiveAction.SUPPRESS;
-        }
-        return planner.forDecision(s.purpose(), s.decision()).stream()
-                .filter(d -> d.processor().equals(processor)).map(DirectivePlanner.Planned::action)
-                .findFirst().orElse(null);
+            return backfills.advance(c, b.backfillId(), last.subjectId(), last.purpose(), issued.size());
+        }).replaceWithVoid();
     }
 }

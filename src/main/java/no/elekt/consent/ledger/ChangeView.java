@@ -9,6 +9,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import no.elekt.consent.events.ChangeKind;
 import no.elekt.consent.events.Decision;
 import no.elekt.consent.events.DirectiveAction;
+import no.elekt.consent.propagation.Proof;
 import no.elekt.consent.propagation.Propagation;
 import no.elekt.consent.propagation.PropagationStatus;
 
@@ -30,11 +31,12 @@ public record ChangeView(
         List<PropagationView> propagations) {
 
     public record PropagationView(UUID directiveId, String processor, DirectiveAction action,
-            PropagationStatus status, Instant deadline, boolean overdue, int attempts, String detail) {
+            PropagationStatus status, Instant deadline, boolean overdue, int attempts, String detail,
+            @Schema(description = Proof.DESCRIPTION) Proof proof) {
 
         public static PropagationView of(Propagation p, Instant now) {
             return new PropagationView(p.directiveId(), p.processor(), p.action(), p.status(), p.deadline(),
-                    p.overdue(now), p.attempts(), p.detail());
+                    p.overdue(now), p.attempts(), p.detail(), p.proof());
         }
     }
 

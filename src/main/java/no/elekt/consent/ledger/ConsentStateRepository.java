@@ -12,6 +12,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import no.elekt.consent.events.ChangeKind;
@@ -83,14 +84,26 @@ public class ConsentStateRepository {
                 order by subject_id, purpose limit $5""")
                 .execute(Tuple.from(Arrays.asList(afterSubject, afterPurpose,
                         purposes.toArray(String[]::new), decision == null ? null : decision.name(), limit)))
-                .map(rows -> {
-                    List<InForce> page = new ArrayList<>();
-                    rows.forEach(row -> page.add(new InForce(row.getString("subject_id"), row.getString("purpose"),
-                            row.getString("decision") == null ? null : Decision.valueOf(row.getString("decision")),
-                            ChangeKind.valueOf(row.getString("kind")), row.getLong("version"),
-                            row.getUUID("change_id"))));
-                    return page;
-                });
+                .map(ConsentStateRepository::inForce);
+    }
+
+    /** The decisions in force for these subjects and purposes (pairs by index), by subject id and purpose. */
+    public Uni<List<InForce>> inForceOf(SqlClient client, List<String> subjects, List<String> purposes) {
+        return client.preparedQuery("""
+                select s.subject_id, s.purpose, s.decision, s.kind, s.version, s.change_id from consent_state s
+                join unnest($1::varchar[], $2::varchar[]) as k(subject_id, purpose)
+                  on s.subject_id = k.subject_id and s.purpose = k.purpose
+                order by s.subject_id, s.purpose""")
+                .execute(Tuple.of(subjects.toArray(String[]::new), purposes.toArray(String[]::new)))
+                .map(ConsentStateRepository::inForce);
+    }
+
+    private static List<InForce> inForce(RowSet<Row> rows) {
+        List<InForce> page = new ArrayList<>();
+        rows.forEach(row -> page.add(new InForce(row.getString("subject_id"), row.getString("purpose"),
+                row.getString("decision") == null ? null : Decision.valueOf(row.getString("decision")),
+                ChangeKind.valueOf(row.getString("kind")), row.getLong("version"), row.getUUID("change_id"))));
+        return page;
     }
 
     /** The decision in force per purpose the subject has decided on, by purpose. */

@@ -29,11 +29,11 @@ public class OpsResource {
 
     public record PropagationRow(UUID directiveId, UUID changeId, String subjectId, String processor, String action,
             PropagationStatus status, Instant deadline, boolean overdue, int attempts, String detail,
-            Instant updatedAt) {
+            Instant updatedAt, Proof proof) {
 
         static PropagationRow of(Propagation p, Instant now) {
             return new PropagationRow(p.directiveId(), p.changeId(), p.subjectId(), p.processor(), p.action().name(),
-                    p.status(), p.deadline(), p.overdue(now), p.attempts(), p.detail(), p.updatedAt());
+                    p.status(), p.deadline(), p.overdue(now), p.attempts(), p.detail(), p.updatedAt(), p.proof());
         }
     }
 

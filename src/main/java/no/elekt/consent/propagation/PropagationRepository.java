@@ -15,6 +15,8 @@ import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlClient;
@@ -32,7 +34,11 @@ public class PropagationRepository {
     static final String REISSUED = "re-issued by ops";
 
     /** A receipt's effect on one propagation. */
-    record ReceiptUpdate(UUID directiveId, PropagationStatus status, int attempts, String detail) {
+    record ReceiptUpdate(UUID directiveId, PropagationStatus status, int attempts, String detail, Proof proof) {
+
+        ReceiptUpdate(UUID directiveId, PropagationStatus status, int attempts, String detail) {
+            this(directiveId, status, attempts, detail, Proof.NONE);
+        }
     }
 
     /** A propagation whose state a statement changed. */
@@ -154,11 +160,13 @@ public class PropagationRepository {
         String[] open = PropagationStatus.openNames();
         return client.preparedQuery("""
                 update propagation
-                set status = $2, attempts = greatest(attempts, $3), detail = left(nullif($4, ''), 512), updated_at = $5
+                set status = $2, attempts = greatest(attempts, $3), detail = left(nullif($4, ''), 512), updated_at = $5,
+                    verification = $7, verification_note = left($8, 512), evidence = $9::jsonb
                 where directive_id = $1 and status = any($6)
                 returning directive_id, processor, subject_id, status""")
-                .executeBatch(updates.stream().map(u -> Tuple.from(List.of(u.directiveId(), u.status().name(),
-                        u.attempts(), u.detail() == null ? "" : u.detail(), now, open))).toList())
+                .executeBatch(updates.stream().map(u -> Tuple.from(Arrays.asList(u.directiveId(), u.status().name(),
+                        u.attempts(), u.detail() == null ? "" : u.detail(), now, open, verification(u.proof()),
+                        u.proof().note(), evidenceJson(u.proof())))).toList())
                 .map(updated -> {
                     List<Changed> changed = new ArrayList<>();
                     for (RowSet<Row> rows = updated; rows != null; rows = rows.next()) {
@@ -173,7 +181,8 @@ public class PropagationRepository {
     /** PENDING again, for a re-issue, only if it is still in the status ops saw; false if it changed meanwhile. */
     Uni<Boolean> reopen(SqlClient client, UUID directiveId, PropagationStatus seen, Instant now) {
         return client.preparedQuery("""
-                update propagation set status = 'PENDING', detail = $4, updated_at = $2
+                update propagation set status = 'PENDING', detail = $4, updated_at = $2,
+                    verification = null, verification_note = null, evidence = null
                 where directive_id = $1 and status = $3""")
                 .execute(Tuple.of(directiveId, utc(now), seen.name(), REISSUED))
                 .map(updated -> updated.rowCount() == 1);
@@ -182,10 +191,12 @@ public class PropagationRepository {
     /** CONFIRMED by ops, only if still open; null if it was not. */
     Uni<Propagation> confirm(SqlClient client, UUID directiveId, String detail) {
         return client.preparedQuery("""
-                update propagation set status = 'CONFIRMED', detail = $2, updated_at = $3
+                update propagation set status = 'CONFIRMED', detail = $2, updated_at = $3,
+                    verification = $5, verification_note = $6, evidence = null
                 where directive_id = $1 and status = any($4)
                 returning *""")
-                .execute(Tuple.of(directiveId, detail, utc(Instant.now()), PropagationStatus.openNames()))
+                .execute(Tuple.from(Arrays.asList(directiveId, detail, utc(Instant.now()),
+                        PropagationStatus.openNames(), verification(Proof.BY_HAND), Proof.BY_HAND.note())))
                 .map(rows -> rows.size() == 0 ? null : of(rows.iterator().next()));
     }
 
@@ -235,7 +246,39 @@ public class PropagationRepository {
                 PropagationStatus.valueOf(row.getString("status")), instant(row, "deadline"),
                 instant(row, "created_at"), instant(row, "updated_at"), row.getInteger("attempts"),
                 row.getString("detail"), row.getString("purpose"), row.getLong("version"),
-                ChangeKind.valueOf(row.getString("kind")), instant(row, "issued_at"), row.getUUID("request_id"));
+                ChangeKind.valueOf(row.getString("kind")), instant(row, "issued_at"), row.getUUID("request_id"),
+                proof(row));
+    }
+
+    private static String verification(Proof proof) {
+        return proof.verification() == null ? null : proof.verification().name();
+    }
+
+    /** A JsonArray, not its text: the client sends a String to a jsonb parameter as one JSON string. */
+    private static JsonArray evidenceJson(Proof proof) {
+        if (proof.evidence().isEmpty()) {
+            return null;
+        }
+        JsonArray array = new JsonArray();
+        proof.evidence().forEach(c -> array.add(new JsonObject().put("check", c.check())
+                .put("checkedAt", c.checkedAt().toString()).put("answer", c.answer())));
+        return array;
+    }
+
+    private static Proof proof(Row row) {
+        String verification = row.getString("verification");
+        Object evidence = row.getValue("evidence");
+        List<Proof.Check> checks = new ArrayList<>();
+        if (evidence instanceof JsonArray array) {
+            for (int i = 0; i < array.size(); i++) {
+                JsonObject c = array.getJsonObject(i);
+                checks.add(new Proof.Check(c.getString("check"), Instant.parse(c.getString("checkedAt")),
+                        c.getString("answer")));
+            }
+        }
+        return verification == null && checks.isEmpty() ? Proof.NONE
+                : new Proof(verification == null ? null : Proof.Verification.valueOf(verification),
+                        row.getString("verification_note"), List.copyOf(checks));
     }
 
     private static Instant instant(Row row, String column) {

@@ -86,8 +86,9 @@ public class PropagationTracker {
 
     private static ReceiptUpdate update(UUID id, Decisive decisive, DirectiveAction action) {
         PropagationReceipt r = decisive.receipt();
-        return new ReceiptUpdate(id, ReceiptFolding.status(r.getOutcome(), action), decisive.attempts(),
-                ReceiptFolding.detail(r, action));
+        PropagationStatus status = ReceiptFolding.status(r.getOutcome(), action);
+        return new ReceiptUpdate(id, status, decisive.attempts(), ReceiptFolding.detail(r, action),
+                Proof.of(r, status));
     }
 
     public Uni<List<Propagation>> list(PropagationStatus status, String processor, boolean overdueOnly, int limit) {

@@ -8,7 +8,10 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 import no.elekt.consent.events.DirectiveAction;
+import no.elekt.consent.propagation.Proof;
 import no.elekt.consent.propagation.Propagation;
 import no.elekt.consent.propagation.PropagationStatus;
 
@@ -31,14 +34,14 @@ public record RequestView(
 
     public record PropagationLine(UUID changeId, String purpose, UUID directiveId, String processor,
             DirectiveAction action, PropagationStatus status, Instant deadline, boolean overdue, int attempts,
-            String detail) {
+            String detail, @Schema(description = Proof.DESCRIPTION) Proof proof) {
     }
 
     static RequestView of(RightsRequest request, List<Propagation> propagations) {
         Instant now = Instant.now();
         List<PropagationLine> lines = propagations.stream()
                 .map(p -> new PropagationLine(p.changeId(), p.purpose(), p.directiveId(), p.processor(), p.action(),
-                        p.status(), p.deadline(), p.overdue(now), p.attempts(), p.detail()))
+                        p.status(), p.deadline(), p.overdue(now), p.attempts(), p.detail(), p.proof()))
                 .sorted(Comparator.comparing(PropagationLine::processor).thenComparing(PropagationLine::purpose))
                 .toList();
         RequestStatus status = RequestStatus.of(lines.stream().map(PropagationLine::status).toList());

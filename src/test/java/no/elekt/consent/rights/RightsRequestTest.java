@@ -169,6 +169,18 @@ class RightsRequestTest {
         JsonPath done = awaitPurged(s.id(), requestId);
         assertThat(done.getString("status")).isEqualTo("COMPLETED");
         assertThat(done.getBoolean("overdue")).isFalse();
+        // Issue 12: each line says how far the deletion is proven. Read back where the processor allows it (Mailgun,
+        // the Auth account, the Eliq user), accepted but unverified where it does not (GA4, AddApptr by hand)
+        assertThat(done.getList("propagations.findAll { it.processor == 'mailgun' }.proof.verification"))
+                .isNotEmpty().containsOnly("verified");
+        assertThat(done.getList("propagations.findAll { it.processor == 'eliq' }.proof.verification"))
+                .isNotEmpty().containsOnly("verified");
+        assertThat(done.getString("propagations.find { it.processor == 'addapptr' }.proof.verification"))
+                .isEqualTo("accepted-unverified");
+        assertThat(done.getString("propagations.find { it.processor == 'addapptr' }.proof.note"))
+                .contains("by hand");
+        assertThat(done.getList("propagations.proof.evidence.flatten().answer", String.class)).isNotEmpty()
+                .noneMatch(answer -> answer.contains(s.email()) || answer.contains(s.identifiers().get("eliqUserId")));
 
         // The ledger stays, as proof: every purpose withdrawn by the erasure, and the purge recorded in the history
         given().get("/v1/subjects/" + s.id() + "/consents").then()

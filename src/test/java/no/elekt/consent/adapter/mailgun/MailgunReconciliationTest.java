@@ -1,6 +1,11 @@
 package no.elekt.consent.adapter.mailgun;
 
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
 
 import java.net.URI;
 import java.net.URLEncoder;
@@ -32,7 +37,8 @@ import no.elekt.consent.testinfra.TestIdentity;
 /**
  * Issue 12, reconciliation: drift planted at Mailgun (someone lifts an unsubscribe behind our back) is found by
  * comparing what Mailgun holds with what the adapter applied last, reported in adapter_drift, the drift gauge and the
- * log (subject id only), and ends once Mailgun holds what was applied again.
+ * log (subject id only), listed for ops, repaired by the directive in force issued again through the ops API,
+ * and ended once the next reconciliation finds Mailgun holding what was applied.
  */
 @QuarkusTest
 @TestIdentity
@@ -75,10 +81,15 @@ class MailgunReconciliationTest extends StandInTest {
         assertThat(Db.count("select count(*) from adapter_drift where found like ? or expected like ?",
                 "%" + email + "%", "%" + email + "%")).isZero();
 
-        // repaired (as a re-issued directive would): Mailgun holds what was applied again
-        mailgun("POST", "/v3/" + ProcessorStandIns.MAILGUN_DOMAIN + "/unsubscribes",
-                "address=" + encode(email) + "&tag=newsletter");
-        mailgun("DELETE", "/v3/lists/" + list + "/members/" + encode(email), null);
+        // ops see it by ids and have the directive in force issued again; the adapter applies it at Mailgun
+        given().get("/v1/ops/drift/mailgun?limit=1000").then().statusCode(200)
+                .body("find { it.subjectId == '" + subject + "' }.purpose", is("newsletter"))
+                .body("find { it.subjectId == '" + subject + "' }.appliedAction", is("DELETE"))
+                .body(not(containsString(email)));
+        given().post("/v1/ops/drift/mailgun/repair?limit=1000").then().statusCode(200)
+                .body("directivesIssued", greaterThanOrEqualTo(1));
+        assertThat(kafka.<PropagationReceipt>await(Directives.RECEIPTS, subject, 2).get(1).getOutcome())
+                .isEqualTo(ReceiptOutcome.APPLIED);
         reconciliation.run().await().atMost(Duration.ofSeconds(60));
 
         assertThat(open(subject)).isZero();
