@@ -75,5 +75,13 @@ class IdentifierLeakTest {
                     + "or verification_note like ? or evidence::text like ?)", subject, "%" + value + "%",
                     "%" + value + "%", "%" + value + "%")).as("adapter records must not contain an identifier").isZero();
         }
+        // and the core's copy of the proof, shown by the change, rights request and ops views
+        assertThat(Db.count("select count(*) from propagation where subject_id = ? and evidence is not null",
+                subject)).isPositive();
+        for (String value : values) {
+            assertThat(Db.count("select count(*) from propagation where subject_id = ? and (detail like ? "
+                    + "or verification_note like ? or evidence::text like ?)", subject, "%" + value + "%",
+                    "%" + value + "%", "%" + value + "%")).as("propagations must not contain an identifier").isZero();
+        }
     }
 }
