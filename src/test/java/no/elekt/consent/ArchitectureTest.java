@@ -44,6 +44,7 @@ class ArchitectureTest {
             "propagation", "propagation/PropagationRepository.java",
             "outbox_event", "outbox/Outbox.java",
             "subject_identifier", "identifiers/IdentifierStore.java",
+            "subject_key", "identifiers/SubjectKeys.java",
             "rights_request", "rights/RightsRequestRepository.java",
             "backfill", "backfill/BackfillRepository.java");
 
@@ -62,6 +63,7 @@ class ArchitectureTest {
         noClasses().that().resideOutsideOfPackage("no.elekt.consent.adapter..")
                 .and().haveSimpleNameNotEndingWith("Repository")
                 .and().doNotHaveSimpleName("IdentifierStore")
+                .and().doNotHaveSimpleName("SubjectKeys")
                 .and().doNotHaveSimpleName("Outbox")
                 .should().callMethodWhere(sendsSql)
                 .check(MAIN);

@@ -146,9 +146,10 @@ public class BackfillRunner {
             }
             InForce last = page.get(page.size() - 1);
             metrics.counter("consent_backfill_directives_issued", "processor", b.processor()).increment(issued.size());
-            return Uni.join().all(propagations.insertForBackfill(c, b.backfillId(), issued), outbox.add(c, events),
+            return directives.sealed(c, events).chain(sealed -> Uni.join().all(
+                    propagations.insertForBackfill(c, b.backfillId(), issued), outbox.add(c, sealed),
                     backfills.advance(c, b.backfillId(), last.subjectId(), last.purpose(), issued.size()))
-                    .andFailFast().replaceWithVoid();
+                    .andFailFast().replaceWithVoid());
         });
     }
 
