@@ -45,6 +45,7 @@ class ArchitectureTest {
             "outbox_event", "outbox/Outbox.java",
             "subject_identifier", "identifiers/IdentifierStore.java",
             "subject_key", "identifiers/SubjectKeys.java",
+            "crypto_key_usage", "keys/KeyUsageRepository.java",
             "rights_request", "rights/RightsRequestRepository.java",
             "backfill", "backfill/BackfillRepository.java");
 
