@@ -22,6 +22,7 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import no.elekt.consent.adapter.HandledDirectives.Handled;
 import no.elekt.consent.adapter.HandledDirectives.SubjectPurpose;
+import io.vertx.mutiny.sqlclient.Pool;
 import no.elekt.consent.events.ChangeKind;
 import no.elekt.consent.events.DirectiveAction;
 import no.elekt.consent.events.ProcessorDirective;
@@ -30,12 +31,14 @@ import no.elekt.consent.events.PurposeVersion;
 import no.elekt.consent.events.ReadBack;
 import no.elekt.consent.events.ReceiptOutcome;
 import no.elekt.consent.events.Verification;
+import no.elekt.consent.identifiers.DirectiveSeal;
 import no.elekt.consent.kafka.DeadLetters;
 
 /**
  * What every adapter does around its processor calls, for the directives of one poll:
  * <ol>
- * <li>decode; what cannot be read goes to the dead-letter topic as it came;</li>
+ * <li>decode, and open the identifiers sealed with the subject's data key; what cannot be read goes to the
+ * dead-letter topic as it came (identifiers still sealed);</li>
  * <li>a directive already handled gets its recorded receipt again, and no second call;</li>
  * <li>a directive whose purposes are all older than what was already applied (or than a later directive of the
  * same poll) is SUPERSEDED, without a call, unless it is a deletion: a deletion is always carried out;</li>
@@ -55,9 +58,13 @@ public class DirectiveHandler {
     private final Receipts receipts;
     private final DeadLetters deadLetters;
     private final MeterRegistry metrics;
+    private final DirectiveSeal seal;
+    private final Pool pool;
 
     DirectiveHandler(DirectiveDecoder decoder, HandledDirectives store, Receipts receipts, DeadLetters deadLetters,
-            MeterRegistry metrics) {
+            MeterRegistry metrics, DirectiveSeal seal, Pool pool) {
+        this.seal = seal;
+        this.pool = pool;
         this.decoder = decoder;
         this.store = store;
         this.receipts = receipts;
@@ -81,6 +88,9 @@ public class DirectiveHandler {
         // decoding may ask the registry for a schema (blocking, once per schema): not on the event loop
         return Uni.createFrom().item(() -> decodeAll(adapter, records))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .chain(decoded -> retried("reading subject keys", () -> seal.open(pool,
+                        decoded.deliveries().stream().map(Delivery::directive).toList()))
+                        .map(opened -> opened(decoded, opened)))
                 .chain(decoded -> deadLetters.sendAll(decoded.unreadable(), "adapter " + adapter.processor())
                         .chain(() -> process(adapter, decoded.deliveries())));
     }
@@ -102,6 +112,24 @@ public class DirectiveHandler {
                 }
             } catch (IllegalArgumentException e) {
                 unreadable.put(record, e.getMessage());
+            }
+        }
+        return new DecodedPoll(deliveries, unreadable);
+    }
+
+    /**
+     * The deliveries with their identifiers opened with the subjects' data keys read now (a subject erased since has
+     * none: its directive opens with no identifiers); one altered or moved is unreadable, so dead-lettered.
+     */
+    private static DecodedPoll opened(DecodedPoll decoded, List<DirectiveSeal.Opened> opened) {
+        List<Delivery> deliveries = new ArrayList<>();
+        Map<ConsumerRecord<String, byte[]>, String> unreadable = new LinkedHashMap<>(decoded.unreadable());
+        for (int i = 0; i < opened.size(); i++) {
+            ConsumerRecord<String, byte[]> record = decoded.deliveries().get(i).record();
+            if (opened.get(i).unreadable() != null) {
+                unreadable.put(record, opened.get(i).unreadable());
+            } else {
+                deliveries.add(new Delivery(record, opened.get(i).directive()));
             }
         }
         return new DecodedPoll(deliveries, unreadable);

@@ -72,7 +72,8 @@ public class InForceDirectives {
             }
             Uni<Void> recorded = backfillId == null ? propagations.insertAll(c, issued)
                     : propagations.insertForBackfill(c, backfillId, issued);
-            return recorded.chain(() -> outbox.add(c, events)).replaceWith(issued);
+            return recorded.chain(() -> directives.sealed(c, events)).chain(sealed -> outbox.add(c, sealed))
+                    .replaceWith(issued);
         });
     }
 

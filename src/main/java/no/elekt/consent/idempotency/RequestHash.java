@@ -1,27 +1,38 @@
 package no.elekt.consent.idempotency;
 
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+
+import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-/** What a repeated Idempotency-Key must come with again: a hash of the request's fields. */
-public final class RequestHash {
+import no.elekt.consent.identifiers.IdentifierVault;
 
-    private RequestHash() {
+/**
+ * What a repeated Idempotency-Key must come with again: a keyed hash of the request's fields. Keyed (HMAC-SHA256
+ * under a key of the key ring, {@code consent.crypto.hash-key}) because the fields hold identifiers: a plain hash of
+ * them is reversed by hashing a dictionary of e-mail addresses.
+ */
+@ApplicationScoped
+public class RequestHash {
+
+    private final IdentifierVault vault;
+    private final ObjectMapper json;
+
+    public RequestHash(IdentifierVault vault, ObjectMapper json) {
+        this.vault = vault;
+        this.json = json;
     }
 
     /**
-     * SHA-256 (hex) of the fields as a JSON array, in the order given. Give maps sorted by key and lists in a
+     * HMAC (hex) of the fields as a JSON array, in the order given. Give maps sorted by key and lists in a
      * canonical order, so the same request always hashes the same.
      */
-    public static String of(ObjectMapper json, Object... fields) {
+    public String of(Object... fields) {
         try {
-            byte[] canonical = json.writeValueAsBytes(fields);
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonical));
-        } catch (JsonProcessingException | NoSuchAlgorithmException e) {
+            return HexFormat.of().formatHex(vault.keyedHash(json.writeValueAsBytes(fields)));
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
     }

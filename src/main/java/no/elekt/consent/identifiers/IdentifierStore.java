@@ -82,7 +82,8 @@ public class IdentifierStore {
                         + maxValuesPerType + " values of this type, the most kept per subject; send the change "
                         + "without it (the values known are used), or erase the subject's data first");
             }
-            added.add(Tuple.of(subjectId, e.getKey(), Buffer.buffer(vault.encryptText(e.getValue())), now, now));
+            added.add(Tuple.of(subjectId, e.getKey(), Buffer.buffer(vault.encryptText(e.getValue(),
+                    context(subjectId, e.getKey()))), now, now));
         }
         List<Uni<Void>> writes = new ArrayList<>();
         if (!seen.isEmpty()) {
@@ -136,7 +137,7 @@ public class IdentifierStore {
 
     private Uni<List<Stored>> stored(SqlClient client, String subjectId) {
         return client.preparedQuery("""
-                select id, type, ciphertext, first_seen_at, last_seen_at from subject_identifier
+                select subject_id, id, type, ciphertext, first_seen_at, last_seen_at from subject_identifier
                 where subject_id = $1 order by last_seen_at desc, id desc""")
                 .execute(Tuple.of(subjectId))
                 .map(this::decryptAll);
@@ -151,10 +152,16 @@ public class IdentifierStore {
     }
 
     private Stored stored(Row row) {
-        return new Stored(row.getLong("id"), row.getString("type"), new Value(
-                vault.decryptText(row.getBuffer("ciphertext").getBytes()),
+        String type = row.getString("type");
+        return new Stored(row.getLong("id"), type, new Value(
+                vault.decryptText(row.getBuffer("ciphertext").getBytes(), context(row.getString("subject_id"), type)),
                 row.getOffsetDateTime("first_seen_at").toInstant(),
                 row.getOffsetDateTime("last_seen_at").toInstant()));
+    }
+
+    /** Where a value belongs: its ciphertext opens only in this row's subject and type. */
+    static String context(String subjectId, String type) {
+        return "subject_identifier|" + subjectId + "|" + type;
     }
 
     /** The values by type, newest first: the fresh ones (just seen), then the known ones as last seen. */

@@ -3,14 +3,15 @@ package no.elekt.consent.identifiers;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 
-import javax.crypto.Cipher;
+import javax.crypto.Mac;
 import javax.crypto.SecretKey;
-import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,9 +19,15 @@ import jakarta.enterprise.context.ApplicationScoped;
 import io.smallrye.config.ConfigMapping;
 
 /**
- * Encrypts what holds identifiers at rest (AES-256-GCM). Ciphertext names its key, so keys can be rotated:
- * add a key, make it active, and older rows still decrypt with the key they were written with.
- * Layout: [key id length][key id][12-byte nonce][ciphertext and tag].
+ * The key ring (AES-256-GCM): encrypts what holds identifiers at rest and wraps the per-subject data keys. A
+ * ciphertext names its key, so keys can be rotated: add a key, make it active, and older ciphertext still decrypts
+ * with the key it was written with ({@code keys.KeyRotation} re-wraps the data keys).
+ * <p>
+ * A ciphertext is bound to where it belongs (its <em>context</em>: table, subject, identifier type; topic and event
+ * id for an outbox row) as associated data, so one moved to another row or subject fails to decrypt.
+ * Layout: [0][key id length][key id][12-byte nonce][ciphertext and tag], associated data "v2|key id|context".
+ * Ciphertext written before contexts existed ([key id length][key id][nonce][ciphertext], associated data the key
+ * id) still decrypts, unbound.
  */
 @ApplicationScoped
 public class IdentifierVault {
@@ -32,14 +39,20 @@ public class IdentifierVault {
 
         /** Key id to base64 of a 256-bit AES key. From a secret in production. */
         Map<String, String> keys();
+
+        /**
+         * Id of the key request hashes are keyed with (HMAC); by default the active key. Keep it when the active key
+         * rotates, or a repeated Idempotency-Key of before the rotation no longer matches its request.
+         */
+        Optional<String> hashKey();
     }
 
-    private static final int NONCE_BYTES = 12;
-    private static final int TAG_BITS = 128;
+    private static final byte BOUND = 0;
 
-    private final SecureRandom random = new SecureRandom();
     private final Map<String, SecretKey> keys = new HashMap<>();
+    private final Map<String, LongAdder> encryptions = new ConcurrentHashMap<>();
     private final String activeKey;
+    private final SecretKey hashKey;
 
     IdentifierVault(Keys config) {
         config.keys().forEach((id, base64) -> {
@@ -53,51 +66,94 @@ public class IdentifierVault {
             throw new IllegalStateException("consent.crypto.active-key '" + config.activeKey() + "' is not in consent.crypto.keys");
         }
         this.activeKey = config.activeKey();
+        String hashKeyId = config.hashKey().orElse(activeKey);
+        if (!keys.containsKey(hashKeyId)) {
+            throw new IllegalStateException("consent.crypto.hash-key '" + hashKeyId + "' is not in consent.crypto.keys");
+        }
+        // a key of its own derived for hashing, so the AES key is never used for two algorithms
+        this.hashKey = new SecretKeySpec(hmac(keys.get(hashKeyId), "consent request hash v1".getBytes(
+                StandardCharsets.UTF_8)), "HmacSHA256");
     }
 
-    public byte[] encrypt(byte[] plaintext) {
+    public String activeKey() {
+        return activeKey;
+    }
+
+    /** Encrypts with the active key, bound to its context (where the ciphertext will be stored). */
+    public byte[] encrypt(byte[] plaintext, String context) {
         byte[] keyId = activeKey.getBytes(StandardCharsets.UTF_8);
-        byte[] nonce = new byte[NONCE_BYTES];
-        random.nextBytes(nonce);
-        try {
-            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-            cipher.init(Cipher.ENCRYPT_MODE, keys.get(activeKey), new GCMParameterSpec(TAG_BITS, nonce));
-            cipher.updateAAD(keyId);
-            byte[] sealed = cipher.doFinal(plaintext);
-            return ByteBuffer.allocate(1 + keyId.length + NONCE_BYTES + sealed.length)
-                    .put((byte) keyId.length).put(keyId).put(nonce).put(sealed).array();
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("Encryption failed", e);
-        }
+        encryptions.computeIfAbsent(activeKey, k -> new LongAdder()).increment();
+        byte[] sealed = Aead.seal(keys.get(activeKey), associatedData(activeKey, context), plaintext);
+        return ByteBuffer.allocate(2 + keyId.length + sealed.length)
+                .put(BOUND).put((byte) keyId.length).put(keyId).put(sealed).array();
     }
 
-    public byte[] decrypt(byte[] ciphertext) {
+    /** Decrypts what {@link #encrypt} made for the same context; fails with {@link UnreadableCiphertext}. */
+    public byte[] decrypt(byte[] ciphertext, String context) {
+        if (ciphertext.length < 2) {
+            throw new UnreadableCiphertext("ciphertext too short");
+        }
         ByteBuffer in = ByteBuffer.wrap(ciphertext);
-        byte[] keyId = new byte[in.get()];
-        in.get(keyId);
-        byte[] nonce = new byte[NONCE_BYTES];
-        in.get(nonce);
-        byte[] sealed = new byte[in.remaining()];
-        in.get(sealed);
-        SecretKey key = keys.get(new String(keyId, StandardCharsets.UTF_8));
+        boolean bound = in.get(0) == BOUND;
+        if (bound) {
+            in.get();
+        }
+        String keyId = keyId(in);
+        SecretKey key = keys.get(keyId);
         if (key == null) {
-            throw new IllegalStateException("No key '" + new String(keyId, StandardCharsets.UTF_8) + "' to decrypt with");
+            throw new UnreadableCiphertext("No key '" + keyId + "' to decrypt with");
         }
+        return Aead.open(key, bound ? associatedData(keyId, context) : keyId.getBytes(StandardCharsets.UTF_8), in);
+    }
+
+    /** The id of the key a ciphertext of {@link #encrypt} was made with. */
+    public static String keyIdOf(byte[] ciphertext) {
+        ByteBuffer in = ByteBuffer.wrap(ciphertext);
+        if (in.get(0) == BOUND) {
+            in.get();
+        }
+        return keyId(in);
+    }
+
+    public byte[] encryptText(String text, String context) {
+        return encrypt(text.getBytes(StandardCharsets.UTF_8), context);
+    }
+
+    public String decryptText(byte[] ciphertext, String context) {
+        return new String(decrypt(ciphertext, context), StandardCharsets.UTF_8);
+    }
+
+    /** HMAC-SHA256 under the hash key: a hash a dictionary of identifiers cannot reverse without the key. */
+    public byte[] keyedHash(byte[] data) {
+        return hmac(hashKey, data);
+    }
+
+    /** Encryptions made here with each key id since start (the nonce budget is counted from these). */
+    public Map<String, LongAdder> encryptions() {
+        return encryptions;
+    }
+
+    private static String keyId(ByteBuffer in) {
+        int length = in.get();
+        if (length <= 0 || length > in.remaining()) {
+            throw new UnreadableCiphertext("ciphertext without a key id");
+        }
+        byte[] keyId = new byte[length];
+        in.get(keyId);
+        return new String(keyId, StandardCharsets.UTF_8);
+    }
+
+    private static byte[] associatedData(String keyId, String context) {
+        return ("v2|" + keyId + "|" + context).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] hmac(SecretKey key, byte[] data) {
         try {
-            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-            cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce));
-            cipher.updateAAD(keyId);
-            return cipher.doFinal(sealed);
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key.getEncoded(), "HmacSHA256"));
+            return mac.doFinal(data);
         } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("Decryption failed", e);
+            throw new IllegalStateException(e);
         }
-    }
-
-    public byte[] encryptText(String text) {
-        return encrypt(text.getBytes(StandardCharsets.UTF_8));
-    }
-
-    public String decryptText(byte[] ciphertext) {
-        return new String(decrypt(ciphertext), StandardCharsets.UTF_8);
     }
 }

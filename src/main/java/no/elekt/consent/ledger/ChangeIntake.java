@@ -8,7 +8,6 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -40,11 +39,11 @@ public class ChangeIntake {
     private final IdempotentSubmission submission;
     private final IdempotencyRepository keys;
     private final LedgerReads reads;
-    private final ObjectMapper json;
+    private final RequestHash hashes;
     private final Pool pool;
 
     ChangeIntake(ChangePolicyCheck policyCheck, DirectivePlanner planner, ChangeRecorder recorder,
-            IdempotentSubmission submission, IdempotencyRepository keys, LedgerReads reads, ObjectMapper json,
+            IdempotentSubmission submission, IdempotencyRepository keys, LedgerReads reads, RequestHash hashes,
             Pool pool) {
         this.policyCheck = policyCheck;
         this.planner = planner;
@@ -52,7 +51,7 @@ public class ChangeIntake {
         this.submission = submission;
         this.keys = keys;
         this.reads = reads;
-        this.json = json;
+        this.hashes = hashes;
         this.pool = pool;
     }
 
@@ -68,7 +67,7 @@ public class ChangeIntake {
         Change change = new Change(request.subjectId(), request.purpose(), ChangeKind.DECISION, request.decision(),
                 request.occurredAt().truncatedTo(ChronoUnit.MILLIS), request.source(), request.policyVersion(), null,
                 request.identifiersOrEmpty(), planner.forDecision(request.purpose(), request.decision()));
-        return new Prepared(change, key, key == null ? null : hash(json, request), UUID.randomUUID());
+        return new Prepared(change, key, key == null ? null : hash(hashes, request), UUID.randomUUID());
     }
 
     /** Records one decision (the REST intake); a repeated key answers the change it made. */
@@ -93,8 +92,8 @@ public class ChangeIntake {
     }
 
     /** The request's fields, identifiers sorted by type: a repeated key must come with the same. */
-    static String hash(ObjectMapper json, ConsentChangeRequest request) {
-        return RequestHash.of(json, request.subjectId(), request.purpose(), request.decision(),
+    static String hash(RequestHash hashes, ConsentChangeRequest request) {
+        return hashes.of(request.subjectId(), request.purpose(), request.decision(),
                 request.occurredAt().toEpochMilli(), request.source(), request.policyVersion(),
                 new TreeMap<>(request.identifiersOrEmpty()));
     }

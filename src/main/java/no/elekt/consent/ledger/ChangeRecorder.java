@@ -77,9 +77,10 @@ public class ChangeRecorder {
                 List<Outbox.Event> events = new ArrayList<>();
                 events.add(changeEvents.changed(record, planned));
                 planned.forEach(p -> events.add(directiveEvents.issued(p, known)));
-                return Uni.join().all(records.insert(connection, record), outbox.add(connection, events),
+                return directiveEvents.sealed(connection, events).chain(sealed -> Uni.join().all(
+                        records.insert(connection, record), outbox.add(connection, sealed),
                         propagations.insertAll(connection, planned)).andFailFast()
-                        .map(x -> recorded(record, planned));
+                        .map(x -> recorded(record, planned)));
             });
         });
     }

@@ -67,7 +67,7 @@ public class Outbox {
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         List<Tuple> rows = events.stream()
                 .map(e -> Tuple.from(List.of(e.topic(), e.key(), e.payload().getSchema().getName(), e.eventId(),
-                        Buffer.buffer(vault.encrypt(encode(e.payload()))), now)))
+                        Buffer.buffer(vault.encrypt(encode(e.payload()), context(e.topic(), e.eventId()))), now)))
                 .toList();
         return client.preparedQuery("""
                 insert into outbox_event (topic, message_key, event_type, event_id, payload, created_at)
@@ -115,7 +115,8 @@ public class Outbox {
                     for (Row row : rows) {
                         stored.add(new Stored(row.getLong("id"), row.getString("topic"), row.getString("message_key"),
                                 row.getString("event_type"), row.getUUID("event_id"),
-                                decode(row.getString("event_type"), row.getBuffer("payload").getBytes())));
+                                decode(row.getString("event_type"), vault.decrypt(row.getBuffer("payload").getBytes(),
+                                        context(row.getString("topic"), row.getUUID("event_id"))))));
                     }
                     return stored;
                 });
@@ -137,9 +138,14 @@ public class Outbox {
                 });
     }
 
-    /** Decodes a stored payload back into its Avro record. */
-    private SpecificRecordBase decode(String eventType, byte[] encryptedPayload) {
-        ByteBuffer bytes = ByteBuffer.wrap(vault.decrypt(encryptedPayload));
+    /** Where a payload belongs: its ciphertext opens only as this topic's event. */
+    public static String context(String topic, UUID eventId) {
+        return "outbox_event|" + topic + "|" + eventId;
+    }
+
+    /** Decodes a decrypted payload back into its Avro record. */
+    private static SpecificRecordBase decode(String eventType, byte[] payload) {
+        ByteBuffer bytes = ByteBuffer.wrap(payload);
         try {
             return switch (eventType) {
                 case "ConsentChanged" -> ConsentChanged.fromByteBuffer(bytes);

@@ -116,7 +116,8 @@ public class PropagationTracker {
                         }
                         return identifiers.load(connection, p.subjectId());
                     })
-                    .chain(known -> outbox.add(connection, List.of(directives.reissued(p, known)))))
+                    .chain(known -> directives.sealed(connection, List.of(directives.reissued(p, known))))
+                    .chain(sealed -> outbox.add(connection, sealed)))
                     .replaceWith(reissued);
         });
     }

@@ -16,6 +16,7 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import no.elekt.consent.config.CoreDisabled;
 import no.elekt.consent.identifiers.IdentifierStore;
+import no.elekt.consent.identifiers.SubjectKeys;
 import no.elekt.consent.propagation.PropagationRepository;
 
 /**
@@ -29,10 +30,12 @@ import no.elekt.consent.propagation.PropagationRepository;
  * work.
  * <p>
  * What goes: every {@code subject_identifier} row of the subject (also any sent after the erasure was asked for: the
- * subject asked to be forgotten). What stays: the ledger (pseudonymous subjectId, decisions, as proof), the
+ * subject asked to be forgotten), and the subject's data key ({@code subject_key}), so the identifiers sealed in
+ * every directive still on a topic, a dead-letter topic or a backup of them can no longer be read
+ * (crypto-shredding). What stays: the ledger (pseudonymous subjectId, decisions, as proof), the
  * propagations and adapters' bookkeeping (ids and statuses only), and the purge itself ({@code purged_at}, shown in
- * the history and the export). Outbox rows are not touched: they are encrypted, and a closed propagation's directive
- * has necessarily been relayed and deleted already (rows of later changes must still be delivered).
+ * the history and the export). Outbox rows are not touched: a directive's identifiers are sealed with the data key
+ * deleted here, and rows of later changes must still be delivered.
  */
 @ApplicationScoped
 public class ErasurePurge {
@@ -43,13 +46,15 @@ public class ErasurePurge {
     private final RightsRequestRepository requests;
     private final PropagationRepository propagations;
     private final IdentifierStore identifiers;
+    private final SubjectKeys subjectKeys;
     private final Pool pool;
 
     ErasurePurge(RightsRequestRepository requests, PropagationRepository propagations, IdentifierStore identifiers,
-            Pool pool) {
+            SubjectKeys subjectKeys, Pool pool) {
         this.requests = requests;
         this.propagations = propagations;
         this.identifiers = identifiers;
+        this.subjectKeys = subjectKeys;
         this.pool = pool;
     }
 
@@ -75,6 +80,7 @@ public class ErasurePurge {
 
     private Uni<Void> purge(SqlConnection connection, RightsRequest erasure) {
         return identifiers.deleteAll(connection, erasure.subjectId())
+                .call(() -> subjectKeys.delete(connection, erasure.subjectId()))
                 .chain(deleted -> requests.markPurged(connection, erasure.requestId())
                         .invoke(() -> LOG.infof("Erasure %s closed at every processor: %d identifiers of subject %s "
                                 + "purged", erasure.requestId(), deleted, erasure.subjectId())));

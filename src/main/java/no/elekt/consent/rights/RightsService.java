@@ -10,7 +10,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -44,25 +43,25 @@ public class RightsService {
     private final IdempotentSubmission submission;
     private final RightsRequestRepository requests;
     private final PropagationRepository propagations;
-    private final ObjectMapper json;
+    private final RequestHash hashes;
     private final Pool pool;
 
     RightsService(Policy policy, DirectivePlanner planner, ChangeRecorder recorder, IdempotentSubmission submission,
-            RightsRequestRepository requests, PropagationRepository propagations, ObjectMapper json, Pool pool) {
+            RightsRequestRepository requests, PropagationRepository propagations, RequestHash hashes, Pool pool) {
         this.policy = policy;
         this.planner = planner;
         this.recorder = recorder;
         this.submission = submission;
         this.requests = requests;
         this.propagations = propagations;
-        this.json = json;
+        this.hashes = hashes;
         this.pool = pool;
     }
 
     /** Plans the request against the policy (refusing it before anything is stored), then records it. */
     public Uni<Submitted<RequestView>> submit(String subjectId, RequestSubmission submitted, IdempotencyKey key) {
         List<PurposePlan> plans = planner.forRequest(submitted.type().kind(), submitted.purposes());
-        String requestHash = key == null ? null : hash(json, subjectId, submitted);
+        String requestHash = key == null ? null : hash(hashes, subjectId, submitted);
         UUID requestId = UUID.randomUUID();
         return submission.submit(key, requestHash, requestId,
                 connection -> record(connection, subjectId, submitted, plans, requestId),
@@ -70,8 +69,8 @@ public class RightsService {
     }
 
     /** The submission's fields, purposes sorted: a repeated key must come with the same. */
-    static String hash(ObjectMapper json, String subjectId, RequestSubmission submitted) {
-        return RequestHash.of(json, "rights-request", subjectId, submitted.type(),
+    static String hash(RequestHash hashes, String subjectId, RequestSubmission submitted) {
+        return hashes.of("rights-request", subjectId, submitted.type(),
                 submitted.purposes() == null ? null : submitted.purposes().stream().sorted().distinct().toList(),
                 submitted.source());
     }

@@ -44,4 +44,20 @@ class RoleSwitchesTest {
     void aProcessorOnlyThePolicyNamesIsSwitchedByItsEnvironmentNameAlone() {
         assertThat(roles(Map.of(), Map.of("CONSENT_ADAPTERS_ELHUB_ENABLED", "true")).adapterRuns("elhub")).isTrue();
     }
+
+    /** Only the core migrates: an adapter's database user may not change the schema (deploy/README.md). */
+    @Test
+    void onlyTheCoreRunsTheMigrations() throws Exception {
+        java.net.URL shipped = RoleSwitchesTest.class.getResource("/application.properties");
+        for (Map.Entry<String, Boolean> role : Map.of("true", true, "false", false).entrySet()) {
+            SmallRyeConfig config = new SmallRyeConfigBuilder().addDefaultInterceptors() // expands ${...} as Quarkus
+                    .withSources(new PropertiesConfigSource(shipped, 250))
+                    .withSources(new EnvConfigSource(Map.of("CONSENT_CORE_ENABLED", role.getKey()), 300))
+                    .build();
+            assertThat(config.getValue("quarkus.flyway.migrate-at-start", Boolean.class)).isEqualTo(role.getValue());
+        }
+        SmallRyeConfig byDefault = new SmallRyeConfigBuilder().addDefaultInterceptors()
+                .withSources(new PropertiesConfigSource(shipped, 250)).build();
+        assertThat(byDefault.getValue("quarkus.flyway.migrate-at-start", Boolean.class)).isTrue();
+    }
 }

@@ -19,6 +19,9 @@ import no.elekt.consent.identifiers.IdentifierVault;
 class SecureStartCheckTest {
 
     record Keys(String activeKey, Map<String, String> keys) implements IdentifierVault.Keys {
+        public java.util.Optional<String> hashKey() {
+            return java.util.Optional.empty();
+        }
     }
 
     static final String KEY = Base64.getEncoder().encodeToString(new byte[32]);

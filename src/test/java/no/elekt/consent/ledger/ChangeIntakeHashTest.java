@@ -3,6 +3,7 @@ package no.elekt.consent.ledger;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -12,12 +13,15 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import no.elekt.consent.events.Decision;
+import no.elekt.consent.idempotency.RequestHash;
+import no.elekt.consent.identifiers.TestVaults;
 
 /** What a repeated Idempotency-Key must come with again: the same decision, whatever the order of its identifiers. */
 @Tag("unit")
 class ChangeIntakeHashTest {
 
-    static final ObjectMapper JSON = new ObjectMapper();
+    static final RequestHash JSON = new RequestHash(TestVaults.vault("k1", Map.of("k1",
+            Base64.getEncoder().encodeToString(new byte[32]))), new ObjectMapper());
     static final Instant AT = Instant.parse("2026-12-01T10:00:00Z");
 
     static ConsentChangeRequest request(Decision decision, Map<String, String> identifiers) {

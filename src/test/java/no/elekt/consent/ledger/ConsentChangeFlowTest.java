@@ -7,10 +7,13 @@ import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.containsString;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+
+import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -18,10 +21,12 @@ import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import io.vertx.mutiny.sqlclient.Pool;
 import no.elekt.consent.events.ConsentChanged;
 import no.elekt.consent.events.Decision;
 import no.elekt.consent.events.DirectiveAction;
 import no.elekt.consent.events.ProcessorDirective;
+import no.elekt.consent.identifiers.DirectiveSeal;
 import no.elekt.consent.testinfra.KafkaEvents;
 import no.elekt.consent.testinfra.TestIdentity;
 
@@ -29,6 +34,17 @@ import no.elekt.consent.testinfra.TestIdentity;
 @QuarkusTest
 @TestIdentity
 class ConsentChangeFlowTest {
+
+    @Inject
+    DirectiveSeal seal;
+
+    @Inject
+    Pool pool;
+
+    /** The directive as its adapter opens it, with the subject's data key. */
+    ProcessorDirective opened(ProcessorDirective directive) {
+        return seal.open(pool, List.of(directive)).await().atMost(Duration.ofSeconds(10)).get(0).directive();
+    }
 
     static KafkaEvents kafka;
 
@@ -90,7 +106,11 @@ class ConsentChangeFlowTest {
         ProcessorDirective directive = directives.get(0);
         assertThat(directive.getAction()).isEqualTo(DirectiveAction.DELETE);
         assertThat(directive.getChangeId()).isEqualTo(changeId);
-        assertThat(directive.getIdentifiers()).containsExactly(Map.entry("advertisingId", adId));
+        // on the wire the identifiers are sealed with the subject's data key; the adapter opens them
+        assertThat(directive.getIdentifiers()).isEmpty();
+        assertThat(new String(kafka.awaitEvents("consent.directives.addapptr.v1", subject, 1).get(0).raw(),
+                StandardCharsets.ISO_8859_1)).doesNotContain(adId);
+        assertThat(opened(directive).getIdentifiers()).containsExactly(Map.entry("advertisingId", adId));
         assertThat(directive.getPurposes().get(0).getVersion()).isEqualTo(1L);
     }
 
@@ -112,7 +132,7 @@ class ConsentChangeFlowTest {
         List<ProcessorDirective> directives = kafka.await("consent.directives.mailgun.v1", subject, 2);
         assertThat(directives).extracting(ProcessorDirective::getAction)
                 .containsExactly(DirectiveAction.DELETE, DirectiveAction.RESUME);
-        assertThat(directives.get(1).getIdentifiers()).containsExactly(Map.entry("email", email));
+        assertThat(opened(directives.get(1)).getIdentifiers()).containsExactly(Map.entry("email", email));
         assertThat(directives).extracting(d -> d.getPurposes().get(0).getVersion()).containsExactly(1L, 2L);
         given().get("/v1/subjects/" + subject + "/consents").then()
                 .body("[0].decision", equalTo("GRANTED")).body("[0].version", equalTo(2));
