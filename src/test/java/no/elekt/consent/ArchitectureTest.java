@@ -37,18 +37,18 @@ class ArchitectureTest {
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("no.elekt.consent");
 
     /** Each table of the core and the one class that reads and writes it (the adapters own theirs). */
-    static final Map<String, String> OWNERS = Map.of(
-            "consent_record", "ledger/ConsentRecordRepository.java",
-            "consent_state", "ledger/ConsentStateRepository.java",
-            "idempotency_key", "idempotency/IdempotencyRepository.java",
-            "propagation", "propagation/PropagationRepository.java",
-            "outbox_event", "outbox/Outbox.java",
-            "subject_identifier", "identifiers/IdentifierStore.java",
-            "subject_key", "identifiers/SubjectKeys.java",
-            "crypto_key_usage", "keys/KeyUsageRepository.java",
-            "rights_request", "rights/RightsRequestRepository.java",
-            "backfill", "backfill/BackfillRepository.java",
-            "adapter_drift", "drift/DriftRepository.java");
+    static final Map<String, String> OWNERS = Map.ofEntries(
+            Map.entry("consent_record", "ledger/ConsentRecordRepository.java"),
+            Map.entry("consent_state", "ledger/ConsentStateRepository.java"),
+            Map.entry("idempotency_key", "idempotency/IdempotencyRepository.java"),
+            Map.entry("propagation", "propagation/PropagationRepository.java"),
+            Map.entry("outbox_event", "outbox/Outbox.java"),
+            Map.entry("subject_identifier", "identifiers/IdentifierStore.java"),
+            Map.entry("subject_key", "identifiers/SubjectKeys.java"),
+            Map.entry("crypto_key_usage", "keys/KeyUsageRepository.java"),
+            Map.entry("rights_request", "rights/RightsRequestRepository.java"),
+            Map.entry("backfill", "backfill/BackfillRepository.java"),
+            Map.entry("adapter_drift", "drift/DriftRepository.java"));
 
     static final Pattern TABLE_IN_SQL = Pattern.compile("(?i)\\b(?:from|into|update|join|listen)\\s+([a-z_]+)\\b");
 
