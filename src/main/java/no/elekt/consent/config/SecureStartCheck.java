@@ -66,6 +66,9 @@ class SecureStartCheck {
                         + (length < 0 ? "not base64" : length + " bytes") + ")");
             }
         });
+        keys.hashKey().filter(id -> !keys.keys().containsKey(id)).ifPresent(id -> faults.add(
+                env("consent.crypto.hash-key") + " names '" + id + "', which " + env("consent.crypto.keys." + id)
+                        + " does not set: the request hashes' key must stay in the ring"));
         if (config.getOptionalValue("consent.core.enabled", Boolean.class).orElse(true)) {
             Optional<String> location = config.getOptionalValue("mp.jwt.verify.publickey.location", String.class);
             if (location.isEmpty() && config.getOptionalValue("mp.jwt.verify.publickey", String.class).isEmpty()) {

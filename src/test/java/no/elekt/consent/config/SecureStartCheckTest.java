@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,11 +17,14 @@ import io.smallrye.config.SmallRyeConfigBuilder;
 import no.elekt.consent.identifiers.IdentifierVault;
 
 /** The settings the packaged service refuses to start without (see DeployedConfigurationIT for the whole start). */
+@Tag("unit")
 class SecureStartCheckTest {
 
-    record Keys(String activeKey, Map<String, String> keys) implements IdentifierVault.Keys {
-        public java.util.Optional<String> hashKey() {
-            return java.util.Optional.empty();
+    record Keys(String activeKey, Map<String, String> keys, java.util.Optional<String> hashKey)
+            implements IdentifierVault.Keys {
+
+        Keys(String activeKey, Map<String, String> keys) {
+            this(activeKey, keys, java.util.Optional.empty());
         }
     }
 
@@ -47,6 +51,15 @@ class SecureStartCheckTest {
                 "CONSENT_CRYPTO_KEYS_OLD is not base64 of 32 bytes (not base64)",
                 "CONSENT_CRYPTO_KEYS_PRIMARY is not base64 of 32 bytes (16 bytes)");
         assertThat(String.join("", faults)).doesNotContain(shortKey).doesNotContain("c2VjcmV0");
+    }
+
+    @Test
+    void aHashKeyThatIsNotInTheRingIsNamedAtStartNotAtFirstUse() {
+        assertThat(faults(secureJwt(), new Keys("primary", Map.of("primary", KEY), java.util.Optional.of("old"))))
+                .containsExactly("CONSENT_CRYPTO_HASH_KEY names 'old', which CONSENT_CRYPTO_KEYS_OLD does not set: "
+                        + "the request hashes' key must stay in the ring");
+        assertThat(faults(secureJwt(), new Keys("primary", Map.of("primary", KEY, "old", KEY),
+                java.util.Optional.of("old")))).isEmpty();
     }
 
     @Test
