@@ -15,7 +15,6 @@ import io.vertx.mutiny.sqlclient.Pool;
 import no.elekt.consent.events.ChangeKind;
 import no.elekt.consent.idempotency.IdempotencyKey;
 import no.elekt.consent.idempotency.IdempotencyRepository;
-import no.elekt.consent.idempotency.IdempotentSubmission;
 import no.elekt.consent.idempotency.IdempotentSubmission.Submitted;
 import no.elekt.consent.idempotency.RequestHash;
 import no.elekt.consent.policy.DirectivePlanner;
@@ -23,8 +22,9 @@ import no.elekt.consent.problem.InvalidFieldException;
 import no.elekt.consent.problem.Problem.FieldError;
 
 /**
- * Consent decisions from app backends, over REST one at a time, from Kafka a poll at a time: checked against the
- * policy, planned, and recorded under their idempotency key.
+ * Consent decisions from app backends, over REST one at a time (concurrent ones recorded together, see
+ * {@link GroupCommit}), from Kafka a poll at a time: checked against the policy, planned, and recorded under their
+ * idempotency key.
  */
 @ApplicationScoped
 public class ChangeIntake {
@@ -36,21 +36,18 @@ public class ChangeIntake {
     private final ChangePolicyCheck policyCheck;
     private final DirectivePlanner planner;
     private final ChangeRecorder recorder;
-    private final IdempotentSubmission submission;
+    private final GroupCommit groupCommit;
     private final IdempotencyRepository keys;
-    private final LedgerReads reads;
     private final RequestHash hashes;
     private final Pool pool;
 
     ChangeIntake(ChangePolicyCheck policyCheck, DirectivePlanner planner, ChangeRecorder recorder,
-            IdempotentSubmission submission, IdempotencyRepository keys, LedgerReads reads, RequestHash hashes,
-            Pool pool) {
+            GroupCommit groupCommit, IdempotencyRepository keys, RequestHash hashes, Pool pool) {
         this.policyCheck = policyCheck;
         this.planner = planner;
         this.recorder = recorder;
-        this.submission = submission;
+        this.groupCommit = groupCommit;
         this.keys = keys;
-        this.reads = reads;
         this.hashes = hashes;
         this.pool = pool;
     }
@@ -70,11 +67,12 @@ public class ChangeIntake {
         return new Prepared(change, key, key == null ? null : hash(hashes, request), UUID.randomUUID());
     }
 
-    /** Records one decision (the REST intake); a repeated key answers the change it made. */
+    /**
+     * Records one decision (the REST intake), with concurrent ones in one transaction ({@link GroupCommit}); a
+     * repeated key answers the change it made.
+     */
     public Uni<Submitted<ChangeView>> record(Prepared p) {
-        return submission.submit(p.key(), p.requestHash(), p.changeId(),
-                connection -> recorder.append(connection, p.change(), p.changeId()).map(ChangeView::of),
-                reads::change);
+        return groupCommit.record(p);
     }
 
     /**

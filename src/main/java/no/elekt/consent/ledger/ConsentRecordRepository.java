@@ -32,6 +32,19 @@ public class ConsentRecordRepository {
                 .replaceWithVoid();
     }
 
+    /**
+     * Where one change's writes begin inside a transaction recording several ({@link GroupCommit}); the ledger row is
+     * the change's, so its owner says where the change starts and how it is undone alone.
+     */
+    Uni<Void> savepoint(SqlClient client) {
+        return client.query("savepoint change").execute().replaceWithVoid();
+    }
+
+    /** Undoes the writes of the change since its {@link #savepoint}; the transaction goes on. */
+    Uni<Void> rollbackToSavepoint(SqlClient client) {
+        return client.query("rollback to savepoint change").execute().replaceWithVoid();
+    }
+
     Uni<ConsentRecord> find(SqlClient client, UUID changeId) {
         return client.preparedQuery("select * from consent_record where change_id = $1")
                 .execute(Tuple.of(changeId))

@@ -96,6 +96,9 @@ public final class Benchmark {
         log("ceilings: pgbench %s; ProducerPerformance %s", ceilings.pgbench, ceilings.producer);
         machine.put("pgbench", ceilings.pgbenchVersion);
         stack.startService();
+        machine.put("Service JDK", stack.serviceJava + " (" + stack.serviceJdk + "), packaging "
+                + AotCache.packaging());
+        machine.put("Core AOT cache", stack.aotCache);
         Map<String, Long> pids = new LinkedHashMap<>();
         stack.roles.forEach((role, process) -> pids.put(role, process.pid()));
         sampler = new Sampler(stack.admin, pids, stack.threadCpu, stack.jdbcUrl, stack.coreStartNanos);

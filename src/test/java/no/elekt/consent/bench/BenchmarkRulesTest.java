@@ -2,7 +2,13 @@ package no.elekt.consent.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The benchmark's decision rules, on made-up readings: steady state, warm-up, the rate search, percentiles. */
 class BenchmarkRulesTest {
@@ -77,5 +83,27 @@ class BenchmarkRulesTest {
         assertThat(OpenLoop.Percentiles.of(latencies, 0.5)).isEqualTo(50);
         assertThat(OpenLoop.Percentiles.of(latencies, 0.99)).isEqualTo(99);
         assertThat(OpenLoop.Percentiles.of(latencies, 0.999)).isInfinite();
+    }
+
+    @Test
+    void theServiceRunsOnTheNewestJdk25OrLaterFoundElseOnTheBenchmarksOwn(@TempDir Path root) throws IOException {
+        fakeJdk(root.resolve("java-17-openjdk-amd64"), "17.0.17");
+        fakeJdk(root.resolve("temurin-25-jdk-amd64"), "25.0.1");
+        fakeJdk(root.resolve("temurin-26-jdk-amd64"), "26");
+        Files.createDirectories(root.resolve("not-a-jdk"));
+
+        assertThat(AotCache.newestJdk(List.of(root, root.resolve("missing")), 25))
+                .contains(root.resolve("temurin-26-jdk-amd64"));
+        assertThat(AotCache.featureOf(root.resolve("temurin-25-jdk-amd64/bin/java").toString())).isEqualTo(25);
+        assertThat(AotCache.serviceJava("/somewhere/bin/java", List.of(root))).isEqualTo("/somewhere/bin/java");
+        assertThat(AotCache.serviceJava("", List.of(root.resolve("missing"))))
+                .isEqualTo(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    }
+
+    private static void fakeJdk(Path home, String version) throws IOException {
+        Files.createDirectories(home.resolve("bin"));
+        Path java = Files.createFile(home.resolve("bin/java"));
+        java.toFile().setExecutable(true);
+        Files.writeString(home.resolve("release"), "IMPLEMENTOR=\"x\"\nJAVA_VERSION=\"" + version + "\"\n");
     }
 }

@@ -54,7 +54,13 @@ record Knobs(
         int pgbenchSeconds,
         int pgbenchClients,
         /** ProducerPerformance record count */
-        int producerRecords) {
+        int producerRecords,
+        /** bin/java of the service's JDK; blank: the newest JDK 25+ found (AotCache), else the benchmark's own */
+        String java,
+        /** a training run makes the core's AOT cache first, and the measured core starts with it (JDK 25+ only) */
+        boolean aot,
+        /** length of the training run's load (s) */
+        int aotTrainingSeconds) {
 
     static Knobs fromSystemProperties() {
         return new Knobs(
@@ -81,7 +87,10 @@ record Knobs(
                 System.getProperty("bench.backfill-mode", "insert"),
                 Integer.getInteger("bench.pgbench-seconds", 20),
                 Integer.getInteger("bench.pgbench-clients", 16),
-                Integer.getInteger("bench.producer-records", 500_000));
+                Integer.getInteger("bench.producer-records", 500_000),
+                System.getProperty("bench.java", ""),
+                bool("bench.aot", true),
+                Integer.getInteger("bench.aot-training-seconds", 60));
     }
 
     /** "core=1g,adapters=768m" (blank values and a blank property: no limit). */
@@ -124,6 +133,8 @@ record Knobs(
         d.put("bench.backfill / -mode", backfill + ", " + backfillMode);
         d.put("bench.pgbench-seconds / -clients", pgbenchSeconds + " s, " + pgbenchClients);
         d.put("bench.producer-records", Integer.toString(producerRecords));
+        d.put("bench.java", java.isBlank() ? "(the newest JDK 25+ found, else the benchmark's)" : java);
+        d.put("bench.aot / -training-seconds", aot + ", " + aotTrainingSeconds + " s");
         return d;
     }
 }

@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -60,6 +61,8 @@ final class Stack implements AutoCloseable {
 
     Stack(Knobs knobs) {
         this.knobs = knobs;
+        this.serviceJava = AotCache.serviceJava(knobs.java(), List.of(Path.of("/usr/lib/jvm"), Path.of("/opt")));
+        this.serviceJdk = AotCache.featureOf(serviceJava);
     }
 
     /** The process that holds the core: "core" when the roles run apart, else "service". */
@@ -165,6 +168,13 @@ final class Stack implements AutoCloseable {
         }
     }
 
+    /** bin/java of the service's processes, and its feature version. */
+    final String serviceJava;
+    final int serviceJdk;
+    /** What became of the core's AOT cache, for the report. */
+    String aotCache = "not used";
+    private Path aotCacheFile;
+
     /** Starts the service as deployed: the core, then the adapters in their own process (or one process). */
     void startService() throws Exception {
         Path jar = Benchmark.ROOT.resolve("target/quarkus-app/quarkus-run.jar");
@@ -185,16 +195,66 @@ final class Stack implements AutoCloseable {
             }
         });
         if (!knobs.splitRoles()) {
+            aotCache = "not made for the one-process series";
             start("service", config);
             return;
         }
         // adapters first: a new core pod starts where the adapters already run, and the core's warm-up is timed
         // from its own start to steady state under load, with no other start-up in between
         start("adapters", ServiceProcess.forRole(config, "adapters"));
-        start("core", ServiceProcess.forRole(config, "core"));
+        Map<String, String> core = ServiceProcess.forRole(config, "core");
+        trainAotCache(core);
+        start("core", core);
+    }
+
+    /** On a JDK 25+, the core's AOT cache from a training run under the saturation load (see AotCache). */
+    private void trainAotCache(Map<String, String> coreConfig) throws Exception {
+        if (!knobs.aot()) {
+            aotCache = "off (-Dbench.aot=false)";
+            return;
+        }
+        if (serviceJdk < AotCache.MINIMUM_FEATURE) {
+            aotCache = "none: the service's JDK is " + serviceJdk + ", an AOT cache needs " + AotCache.MINIMUM_FEATURE
+                    + "+ (-Dbench.java)";
+            return;
+        }
+        long before = System.nanoTime();
+        Optional<Path> made = AotCache.train(this, serviceJava, jvmOptions("core"), coreConfig,
+                knobs.aotTrainingSeconds());
+        double seconds = (System.nanoTime() - before) / 1e9;
+        if (made.isEmpty()) {
+            aotCache = "training run made none (see core-aot-training.log)";
+            return;
+        }
+        aotCacheFile = made.get();
+        aotCache = String.format(java.util.Locale.ROOT, "%s, %.0f MiB, from a training run of %d s of load (%.0f s "
+                + "with start and assembly)", aotCacheFile.getFileName(), Files.size(aotCacheFile) / 1048576.0,
+                knobs.aotTrainingSeconds(), seconds);
+        Benchmark.log("AOT cache: %s", aotCache);
     }
 
     private void start(String role, Map<String, String> config) throws IOException, InterruptedException {
+        List<String> options = jvmOptions(role);
+        if (aotCacheFile != null && (role.equals("core") || role.equals("service"))) {
+            options.add("-XX:AOTCache=" + aotCacheFile);
+        }
+        boolean isCore = role.equals("core") || role.equals("service");
+        long before = System.nanoTime();
+        ServiceProcess process = new ServiceProcess(role, Benchmark.freePort(), options, config,
+                Benchmark.WORK.resolve(role + ".log")).withJava(serviceJava).start();
+        if (isCore) {
+            coreStartNanos = before;
+            coreReadyNanos = System.nanoTime();
+        }
+        roles.put(role, process);
+        threadCpu.put(role, new ProcStats.ThreadCpu(process.pid()));
+        jvmOptionsByRole.put(role, options);
+        Benchmark.log("%s ready on :%d (pid %d) in %.1f s", role, process.port, process.pid(),
+                (System.nanoTime() - before) / 1e9);
+    }
+
+    /** The JVM options of a role: its pod's memory limit, the profiler's needs, the extra ones of the run. */
+    private List<String> jvmOptions(String role) {
         List<String> options = new ArrayList<>();
         if (knobs.maxRam().containsKey(role)) {
             // the JVM in a pod sizes its heap from the pod's memory limit; here it would see the host's 24 GiB
@@ -206,19 +266,7 @@ final class Stack implements AutoCloseable {
         }
         Stream.of(knobs.jvmOptions().split("\\s+")).filter(o -> !o.isBlank())
                 .map(o -> o.replace("{role}", role)).forEach(options::add);
-        boolean isCore = role.equals("core") || role.equals("service");
-        long before = System.nanoTime();
-        ServiceProcess process = new ServiceProcess(role, Benchmark.freePort(), options, config,
-                Benchmark.WORK.resolve(role + ".log")).start();
-        if (isCore) {
-            coreStartNanos = before;
-            coreReadyNanos = System.nanoTime();
-        }
-        roles.put(role, process);
-        threadCpu.put(role, new ProcStats.ThreadCpu(process.pid()));
-        jvmOptionsByRole.put(role, options);
-        Benchmark.log("%s ready on :%d (pid %d) in %.1f s", role, process.port, process.pid(),
-                (System.nanoTime() - before) / 1e9);
+        return options;
     }
 
     /** Seconds since the core's process was started. */

@@ -11,10 +11,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
+import jakarta.inject.Inject;
+
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import io.smallrye.jwt.auth.principal.JWTParser;
+import io.smallrye.jwt.auth.principal.ParseException;
 import io.restassured.specification.RequestSpecification;
 import no.elekt.consent.testinfra.Db;
 import no.elekt.consent.testinfra.TestTokens;
@@ -36,6 +40,14 @@ class AuthenticationTest {
 
     private static String writer(String... sources) {
         return TestTokens.token(Set.of(Roles.WRITER), List.of(sources));
+    }
+
+    @Inject
+    JWTParser parser;
+
+    @Test
+    void tokensAreParsedIntoThePrincipalWhoseClaimReadsDoNotThrow() throws ParseException {
+        assertThat(parser.parse(writer("web"))).isInstanceOf(QuietClaimsPrincipalFactory.Principal.class);
     }
 
     @Test

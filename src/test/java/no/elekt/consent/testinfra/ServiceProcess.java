@@ -35,6 +35,7 @@ public final class ServiceProcess implements AutoCloseable {
     private final Map<String, String> config;
     private final Path log;
     private Map<String, String> environment;
+    private String java = ApicurioRegistryServer.javaBinary();
     private Process process;
 
     public ServiceProcess(String name, int port, List<String> jvmOptions, Map<String, String> config, Path log) {
@@ -54,6 +55,12 @@ public final class ServiceProcess implements AutoCloseable {
         return "http://127.0.0.1:" + managementPort;
     }
 
+    /** Runs it on another JDK's bin/java than this JVM's (the benchmark's JDK 25 with its AOT cache). */
+    public ServiceProcess withJava(String javaBinary) {
+        this.java = javaBinary;
+        return this;
+    }
+
     /** Starts the process with exactly this environment (nothing inherited), as a container would. */
     public ServiceProcess withEnvironment(Map<String, String> environment) {
         this.environment = environment;
@@ -65,7 +72,7 @@ public final class ServiceProcess implements AutoCloseable {
         if (!Files.exists(jar)) {
             throw new IllegalStateException("package the service first: " + jar + " is missing");
         }
-        List<String> cmd = new ArrayList<>(List.of(ApicurioRegistryServer.javaBinary()));
+        List<String> cmd = new ArrayList<>(List.of(java));
         cmd.addAll(jvmOptions);
         config.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.add("-Dquarkus.http.port=" + port);
@@ -116,10 +123,19 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** SIGTERM (shutdown hooks run: a JFR recording is written), then SIGKILL if it is not gone within 20 s. */
     public static void stop(Process process) {
+        stop(process, Duration.ofSeconds(20));
+    }
+
+    /** SIGTERM, then SIGKILL if it is not gone within the given time (a JVM writing its AOT cache takes longer). */
+    public void stop(Duration max) {
+        stop(process, max);
+    }
+
+    private static void stop(Process process, Duration max) {
         if (process != null && process.isAlive()) {
             process.destroy();
             try {
-                if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                if (!process.waitFor(max.toMillis(), TimeUnit.MILLISECONDS)) {
                     process.destroyForcibly();
                 }
             } catch (InterruptedException e) {
