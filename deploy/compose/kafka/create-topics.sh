@@ -19,7 +19,8 @@ create consent.changes.v1              3 $((1095 * DAY))
 for p in mailgun firebase eliq addapptr; do
   create consent.directives.$p.v1      3 $((30 * DAY))
   create consent.directives.$p.v1.dlq  1 $((60 * DAY))
+  create consent.receipts.$p.v1        3 $((30 * DAY))
+  create consent.receipts.$p.v1.dlq    1 $((60 * DAY))
 done
-create consent.receipts.v1             3 $((30 * DAY))
-create consent.receipts.v1.dlq         1 $((60 * DAY))
+create consent.receipts.dlq            1 $((60 * DAY))
 "$KT" --bootstrap-server "$BOOTSTRAP" --list

@@ -59,8 +59,9 @@ public class DeadLetterReplay {
     }
 
     public List<String> deadLetterTopics() {
-        List<String> topics = new ArrayList<>(List.of("consent.change-requests.v1.dlq", "consent.receipts.v1.dlq"));
+        List<String> topics = new ArrayList<>(List.of("consent.change-requests.v1.dlq"));
         policy.processors().keySet().forEach(p -> topics.add(Policy.directiveTopic(p) + ".dlq"));
+        policy.processors().keySet().forEach(p -> topics.add(Policy.receiptTopic(p) + ".dlq"));
         return topics;
     }
 

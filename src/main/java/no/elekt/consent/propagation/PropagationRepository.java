@@ -137,14 +137,19 @@ public class PropagationRepository {
                 .map(PropagationRepository::all);
     }
 
-    /** The action of each of these directives that has a propagation. */
-    Uni<Map<UUID, DirectiveAction>> actions(SqlClient client, Set<UUID> directiveIds) {
-        return client.preparedQuery("select directive_id, action from propagation where directive_id = any($1)")
+    /** Whose a propagation is and what it orders: a receipt must come from that processor. */
+    record Target(String processor, DirectiveAction action) {
+    }
+
+    /** The target of each of these directives that has a propagation. */
+    Uni<Map<UUID, Target>> targets(SqlClient client, Set<UUID> directiveIds) {
+        return client.preparedQuery("select directive_id, processor, action from propagation where directive_id = any($1)")
                 .execute(Tuple.of(directiveIds.toArray(UUID[]::new)))
                 .map(rows -> {
-                    Map<UUID, DirectiveAction> actions = new HashMap<>();
-                    rows.forEach(row -> actions.put(row.getUUID(0), DirectiveAction.valueOf(row.getString(1))));
-                    return actions;
+                    Map<UUID, Target> targets = new HashMap<>();
+                    rows.forEach(row -> targets.put(row.getUUID(0),
+                            new Target(row.getString(1), DirectiveAction.valueOf(row.getString(2)))));
+                    return targets;
                 });
     }
 

@@ -87,7 +87,8 @@ class KafkaAclTest {
 
     private static final String CHANGE_REQUESTS = "consent.change-requests.v1";
     private static final String CHANGES = "consent.changes.v1";
-    private static final String RECEIPTS = "consent.receipts.v1";
+    private static final String RECEIPTS = "consent.receipts.mailgun.v1";
+    private static final String FIREBASE_RECEIPTS = "consent.receipts.firebase.v1";
     private static final String MAILGUN_DIRECTIVES = "consent.directives.mailgun.v1";
     private static final String MAILGUN_DLQ = "consent.directives.mailgun.v1.dlq";
     private static final String FIREBASE_DIRECTIVES = "consent.directives.firebase.v1";
@@ -280,6 +281,16 @@ class KafkaAclTest {
         }
     }
 
+    /** A receipt topic says whose receipt it is: an adapter cannot write another's, so cannot close its work. */
+    @Test
+    void anAdapterWritesOnlyItsOwnReceiptTopic() throws Exception {
+        send(FIREBASE, FIREBASE_RECEIPTS, "subject-" + UUID.randomUUID());
+        for (String topic : List.of(RECEIPTS, "consent.receipts.eliq.v1", "consent.receipts.addapptr.v1")) {
+            assertThat(sendFailure(FIREBASE, topic)).as(topic).isInstanceOf(TopicAuthorizationException.class);
+        }
+        assertThat(sendFailure(MAILGUN, FIREBASE_RECEIPTS)).isInstanceOf(TopicAuthorizationException.class);
+    }
+
     @Test
     void anotherAdapterCannotReadTheMailgunDirectives() {
         try (KafkaConsumer<String, String> consumer = consumer(FIREBASE, "consent-adapter-firebase")) {
@@ -316,7 +327,8 @@ class KafkaAclTest {
             send(CORE, topic, key);
         }
         send(CORE, "consent.change-requests.v1.dlq", key);
-        send(CORE, "consent.receipts.v1.dlq", key);
+        send(CORE, "consent.receipts.dlq", key);
+        send(CORE, RECEIPTS + ".dlq", key);
         // The core consumes nothing it produces, and writes no adapter's dead letters.
         assertThat(sendFailure(CORE, MAILGUN_DLQ)).isInstanceOf(TopicAuthorizationException.class);
         try (KafkaConsumer<String, String> consumer = consumer(CORE, "consent-core")) {

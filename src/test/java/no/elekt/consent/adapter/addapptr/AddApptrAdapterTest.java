@@ -42,7 +42,7 @@ class AddApptrAdapterTest extends StandInTest {
         String adId = "38400000-8cf0-11bd-b23e-" + Directives.unique("x").substring(2, 14);
         Directives.postChange(subject, "personalised-ads", "WITHDRAWN", Map.of("advertisingId", adId));
 
-        PropagationReceipt receipt = kafka.<PropagationReceipt>await(Directives.RECEIPTS, subject, 1).get(0);
+        PropagationReceipt receipt = kafka.<PropagationReceipt>await(Directives.receipts("addapptr"), subject, 1).get(0);
         assertThat(receipt.getOutcome()).isEqualTo(ReceiptOutcome.AWAITING_MANUAL);
         assertThat(receipt.getDetail()).doesNotContain(adId);
 

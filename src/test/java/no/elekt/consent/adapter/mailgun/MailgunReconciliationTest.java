@@ -50,7 +50,7 @@ class MailgunReconciliationTest extends StandInTest {
         String subject = Directives.unique("drift");
         String email = subject + "@example.no";
         Directives.postChange(subject, "newsletter", "WITHDRAWN", Map.of("email", email));
-        PropagationReceipt receipt = kafka.<PropagationReceipt>await(Directives.RECEIPTS, subject, 1).get(0);
+        PropagationReceipt receipt = kafka.<PropagationReceipt>await(Directives.receipts("mailgun"), subject, 1).get(0);
         assertThat(receipt.getOutcome()).isEqualTo(ReceiptOutcome.APPLIED);
 
         Reconciliation.Report clean = reconciliation.run().await().atMost(Duration.ofSeconds(60));
