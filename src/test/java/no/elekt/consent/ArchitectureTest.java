@@ -45,7 +45,8 @@ class ArchitectureTest {
             "outbox_event", "outbox/Outbox.java",
             "subject_identifier", "identifiers/IdentifierStore.java",
             "rights_request", "rights/RightsRequestRepository.java",
-            "backfill", "backfill/BackfillRepository.java");
+            "backfill", "backfill/BackfillRepository.java",
+            "ops_audit", "audit/OpsAuditRepository.java");
 
     static final Pattern TABLE_IN_SQL = Pattern.compile("(?i)\\b(?:from|into|update|join|listen)\\s+([a-z_]+)\\b");
 

@@ -13,6 +13,8 @@ import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
 import io.smallrye.mutiny.Uni;
+import no.elekt.consent.audit.OpsAction;
+import no.elekt.consent.audit.OpsAudit;
 import no.elekt.consent.security.Roles;
 
 /** Ops send dead letters back once the cause is fixed. */
@@ -22,9 +24,11 @@ import no.elekt.consent.security.Roles;
 public class DeadLetterResource {
 
     private final DeadLetterReplay replay;
+    private final OpsAudit audit;
 
-    DeadLetterResource(DeadLetterReplay replay) {
+    DeadLetterResource(DeadLetterReplay replay, OpsAudit audit) {
         this.replay = replay;
+        this.audit = audit;
     }
 
     @POST
@@ -32,6 +36,7 @@ public class DeadLetterResource {
     @Operation(summary = "Send the dead letters of one DLQ topic back to the topic they came from")
     public Uni<DeadLetterReplay.Replayed> replay(@QueryParam("topic") String dlqTopic,
             @QueryParam("max") @DefaultValue("1000") @Min(1) @Max(100000) int max) {
-        return replay.replay(dlqTopic, max);
+        return replay.replay(dlqTopic, max).call(replayed -> audit.record(OpsAction.DEAD_LETTER_REPLAY, dlqTopic,
+                "replayed " + replayed.replayed()));
     }
 }

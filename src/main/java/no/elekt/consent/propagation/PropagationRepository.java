@@ -184,13 +184,13 @@ public class PropagationRepository {
                 .map(updated -> updated.rowCount() == 1);
     }
 
-    /** CONFIRMED by ops, only if still open; null if it was not. */
+    /** CONFIRMED by ops, only if it awaits manual confirmation; null if it does not. */
     Uni<Propagation> confirm(SqlClient client, UUID directiveId, String detail) {
         return client.preparedQuery("""
                 update propagation set status = 'CONFIRMED', detail = $2, updated_at = $3
-                where directive_id = $1 and status = any($4)
+                where directive_id = $1 and status = 'AWAITING_MANUAL'
                 returning *""")
-                .execute(Tuple.of(directiveId, detail, utc(Instant.now()), PropagationStatus.openNames()))
+                .execute(Tuple.of(directiveId, detail, utc(Instant.now())))
                 .map(rows -> rows.size() == 0 ? null : of(rows.iterator().next()));
     }
 

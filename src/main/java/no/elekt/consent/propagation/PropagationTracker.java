@@ -148,14 +148,18 @@ public class PropagationTracker {
         });
     }
 
-    /** Ops confirm a propagation done by hand (a processor without an API, such as AddApptr). */
+    /**
+     * Ops confirm a propagation done by hand (a processor without an API, such as AddApptr): only one AWAITING_MANUAL.
+     * A pending or failed one waits for its processor's adapter (or a retry), never for a person's word.
+     */
     public Uni<Propagation> confirm(UUID directiveId, String note) {
         String detail = note == null || note.isBlank() ? "confirmed by ops" : "confirmed by ops: " + note;
         return propagations.confirm(pool, directiveId, detail)
                 .chain(confirmed -> confirmed != null ? Uni.createFrom().item(confirmed)
                         : open(directiveId).map(p -> { // not confirmed: open() answers why
-                            throw new ProblemException(409, "Propagation changed", "Propagation " + directiveId
-                                    + " changed while it was being confirmed; read it again");
+                            throw new ProblemException(409, "Not awaiting manual confirmation", "Propagation "
+                                    + directiveId + " is " + p.status() + ": only a propagation AWAITING_MANUAL can be "
+                                    + "confirmed by hand; retry it instead");
                         }))
                 .invoke(p -> LOG.infof("Propagation %s to %s confirmed by ops", p.directiveId(), p.processor()));
     }
