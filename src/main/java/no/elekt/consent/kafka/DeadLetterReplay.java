@@ -27,6 +27,7 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.eclipse.microprofile.config.Config;
 import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -59,17 +60,22 @@ public class DeadLetterReplay {
     private final Policy policy;
     private final MeterRegistry metrics;
     private final ReplayConfig config;
+    /** The app backends' intake topics (ledger/IntakeChannels). */
+    private final List<String> intakeTopics;
 
     DeadLetterReplay(@Identifier("default-kafka-broker") Map<String, Object> kafkaConfig, Policy policy,
-            MeterRegistry metrics, ReplayConfig config) {
+            MeterRegistry metrics, ReplayConfig config, Config channels) {
         this.kafkaConfig = kafkaConfig;
+        this.intakeTopics = channels.getOptionalValues("mp.messaging.incoming.consent-change-requests.topics",
+                String.class).orElse(List.of());
         this.policy = policy;
         this.metrics = metrics;
         this.config = config;
     }
 
     public List<String> deadLetterTopics() {
-        List<String> topics = new ArrayList<>(List.of("consent.change-requests.v1" + DLQ));
+        List<String> topics = new ArrayList<>();
+        intakeTopics.forEach(t -> topics.add(t + DLQ));
         policy.processors().keySet().forEach(p -> topics.add(Policy.directiveTopic(p) + DLQ));
         policy.processors().keySet().forEach(p -> topics.add(Policy.receiptTopic(p) + DLQ));
         return topics;

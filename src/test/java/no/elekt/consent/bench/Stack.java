@@ -98,7 +98,7 @@ final class Stack implements AutoCloseable {
         jdbcUrl = "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/postgres";
         checkDurability();
         admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrap()));
-        List<NewTopic> topics = Stream.of("consent.change-requests.v1", "consent.changes.v1",
+        List<NewTopic> topics = Stream.of("consent.change-requests.app.v1", "consent.changes.v1",
                 "consent.directives.mailgun.v1", "consent.directives.firebase.v1", "consent.directives.eliq.v1",
                 "consent.directives.addapptr.v1", RECEIPT_TOPICS.get(0), RECEIPT_TOPICS.get(1), RECEIPT_TOPICS.get(2),
                 RECEIPT_TOPICS.get(3), "bench.ceiling")
