@@ -1,8 +1,10 @@
 #!/bin/sh
 # Adds what a new processor's adapter needs in the deployment files, from its processor id (as in policy.yaml):
-#   deploy/k8s/base/kafka/topics.yaml      consent.directives.<id>.v1 and its .dlq
-#   deploy/k8s/base/kafka/users.yaml       KafkaUser consent-adapter-<id> (its topic, group, DLQ, receipts), and the
-#                                          core's Write on the topic and Read on the DLQ (dead-letter replay)
+#   deploy/k8s/base/kafka/topics.yaml      consent.directives.<id>.v1, consent.receipts.<id>.v1 and their .dlq
+#   deploy/k8s/base/kafka/users.yaml       KafkaUser consent-adapter-<id> (its topic, group, DLQ, its own receipt
+#                                          topic), and the core's Write on the topic, Read on the receipt topic and
+#                                          the DLQs (dead-letter replay)
+#   src/main/resources/application.properties   the receipt topic among those the core reads
 #   deploy/k8s/base/adapters.yaml          ServiceAccount and Deployment consent-adapter-<id>
 #   deploy/k8s/base/kustomization.yaml     ConfigMap consent-adapter-<id> (fill in the processor's settings)
 #   deploy/k8s/base/network-policy.yaml    the adapter among the pods only Prometheus may reach
@@ -17,11 +19,12 @@ echo "$id" | grep -Eq '^[a-z][a-z0-9-]{1,30}$' || { echo "processor id: lower ca
 cd "$(dirname "$0")"
 ENV=$(echo "$id" | tr 'a-z-' 'A-Z_')
 topic="consent.directives.$id.v1"
+receipts="consent.receipts.$id.v1"
 grep -q "name: consent-adapter-$id\$" k8s/base/kafka/users.yaml && { echo "$id is there already" >&2; exit 1; }
 
 cat >> k8s/base/kafka/topics.yaml <<YAML
 ---
-apiVersion: kafka.strimzi.io/v1beta2
+apiVersion: kafka.strimzi.io/v1
 kind: KafkaTopic
 metadata:
   name: $topic
@@ -34,7 +37,7 @@ spec:
     retention.ms: "2592000000"       # 30 days: a directive is worthless after its deadline
     min.insync.replicas: "2"
 ---
-apiVersion: kafka.strimzi.io/v1beta2
+apiVersion: kafka.strimzi.io/v1
 kind: KafkaTopic
 metadata:
   name: $topic.dlq
@@ -46,10 +49,43 @@ spec:
     cleanup.policy: delete
     retention.ms: "5184000000"       # 60 days
     min.insync.replicas: "2"
+---
+apiVersion: kafka.strimzi.io/v1
+kind: KafkaTopic
+metadata:
+  name: $receipts
+spec:
+  topicName: $receipts
+  partitions: 12
+  replicas: 3
+  config:
+    cleanup.policy: delete
+    retention.ms: "2592000000"       # 30 days; written only by adapter $id
+    min.insync.replicas: "2"
+---
+apiVersion: kafka.strimzi.io/v1
+kind: KafkaTopic
+metadata:
+  name: $receipts.dlq
+spec:
+  topicName: $receipts.dlq
+  partitions: 3
+  replicas: 3
+  config:
+    cleanup.policy: delete
+    retention.ms: "5184000000"       # 60 days
+    min.insync.replicas: "2"
 YAML
 
 # the core writes the directives and replays the dead letters
-awk -v topic="$topic" '
+awk -v topic="$topic" -v receipts="$receipts" '
+  function acl(name, ops) {
+    print "      - resource: {type: topic, name: " name ", patternType: literal}"
+    print "        operations: [" ops "]" }
+  /# deploy\/add-processor.sh adds the receipt topic of/ { acl(receipts, "Read, Describe") }
+  /# deploy\/add-processor.sh adds the receipt dead-letter topic/ { acl(receipts ".dlq", "Write, Describe") }
+  /# deploy\/add-processor.sh adds the receipt dead letters to replay/ { acl(receipts ".dlq", "Read") }
+  /# deploy\/add-processor.sh adds the receipt topic to replay to/ { acl(receipts, "Write") }
   /# deploy\/add-processor.sh adds the directive topic/ {
     print "      - resource: {type: topic, name: " topic ", patternType: literal}"
     print "        operations: [Write, Describe]" }
@@ -60,8 +96,8 @@ awk -v topic="$topic" '
 mv k8s/base/kafka/users.yaml.new k8s/base/kafka/users.yaml
 cat >> k8s/base/kafka/users.yaml <<YAML
 ---
-# Adapter $id: reads only its own directive topic, writes receipts and its own DLQ.
-apiVersion: kafka.strimzi.io/v1beta2
+# Adapter $id: reads only its own directive topic, writes only its own receipt topic and its own DLQ.
+apiVersion: kafka.strimzi.io/v1
 kind: KafkaUser
 metadata:
   name: consent-adapter-$id
@@ -75,7 +111,7 @@ spec:
         operations: [Read, Describe]
       - resource: {type: group, name: consent-adapter-$id, patternType: literal}
         operations: [Read]
-      - resource: {type: topic, name: consent.receipts.v1, patternType: literal}
+      - resource: {type: topic, name: $receipts, patternType: literal}
         operations: [Write, Describe]
       - resource: {type: topic, name: $topic.dlq, patternType: literal}
         operations: [Write, Describe]
@@ -178,4 +214,5 @@ stringData:
 YAML
 
 sed -i "s/^for p in \(.*\); do\$/for p in \1 $id; do/" compose/kafka/create-topics.sh
+sed -i "s/^\(mp.messaging.incoming.consent-receipts.topics=.*\)\$/\1,$receipts/" ../src/main/resources/application.properties
 echo "added $id: review 'git diff deploy/', fill in the ConfigMap and the Secret, then run deploy/validate.sh"

@@ -34,7 +34,8 @@ COMPATIBILITY=${COMPATIBILITY:-BACKWARD}
 WAIT_SECONDS=${WAIT_SECONDS:-0}
 REGISTRY_URL=${REGISTRY_URL%/}
 
-# topic -> value schema file (the four directive topics share one schema)
+# topic -> value schema file (the four directive topics share one schema; every consent.receipts.<p>.v1 uses the
+# one artifact consent.receipts.v1-value, named in the adapters' serializer configuration)
 TOPICS="
 consent.change-requests.v1 ConsentChangeRequested.avsc
 consent.changes.v1 ConsentChanged.avsc

@@ -13,13 +13,17 @@ create() { # name partitions retention.ms
     --config cleanup.policy=delete --config retention.ms="$3"
 }
 
-create consent.change-requests.v1      3 $((7 * DAY))
-create consent.change-requests.v1.dlq  1 $((60 * DAY))
+for b in app web; do # one intake topic per app backend (CONSENT_INTAKE_KAFKA_BACKENDS_<B> of the core)
+  create consent.change-requests.$b.v1      3 $((7 * DAY))
+  create consent.change-requests.$b.v1.dlq  1 $((60 * DAY))
+done
+create consent.change-requests.dlq     1 $((60 * DAY))
 create consent.changes.v1              3 $((1095 * DAY))
 for p in mailgun firebase eliq addapptr; do
   create consent.directives.$p.v1      3 $((30 * DAY))
   create consent.directives.$p.v1.dlq  1 $((60 * DAY))
+  create consent.receipts.$p.v1        3 $((30 * DAY))
+  create consent.receipts.$p.v1.dlq    1 $((60 * DAY))
 done
-create consent.receipts.v1             3 $((30 * DAY))
-create consent.receipts.v1.dlq         1 $((60 * DAY))
+create consent.receipts.dlq            1 $((60 * DAY))
 "$KT" --bootstrap-server "$BOOTSTRAP" --list

@@ -10,8 +10,12 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import no.elekt.consent.events.PropagationReceipt;
+import no.elekt.consent.policy.Policy;
 
-/** Publishes receipts on consent.receipts.v1, keyed by subject, and answers once Kafka has acknowledged them. */
+/**
+ * Publishes receipts on the processor's own consent.receipts.&lt;p&gt;.v1 (its Kafka user may write no other), keyed by
+ * subject, and answers once Kafka has acknowledged them.
+ */
 @ApplicationScoped
 public class Receipts {
 
@@ -24,6 +28,7 @@ public class Receipts {
 
     public Uni<Void> publish(PropagationReceipt receipt) {
         return emitter.sendMessage(Message.of(receipt)
-                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(receipt.getSubjectId()).build()));
+                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
+                .withTopic(Policy.receiptTopic(receipt.getProcessor())).withKey(receipt.getSubjectId()).build()));
     }
 }

@@ -25,6 +25,8 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
+import no.elekt.consent.audit.OpsAction;
+import no.elekt.consent.audit.OpsAudit;
 import no.elekt.consent.security.Roles;
 
 /** Backfills, for ops: a processor added to the policy, a mapping changed, or a processor that lost data. */
@@ -35,10 +37,12 @@ public class BackfillResource {
 
     private final BackfillService backfills;
     private final SecurityIdentity caller;
+    private final OpsAudit audit;
 
-    BackfillResource(BackfillService backfills, SecurityIdentity caller) {
+    BackfillResource(BackfillService backfills, SecurityIdentity caller, OpsAudit audit) {
         this.backfills = backfills;
         this.caller = caller;
+        this.audit = audit;
     }
 
     @POST
@@ -48,6 +52,8 @@ public class BackfillResource {
     @APIResponse(responseCode = "400", description = "Unknown processor or purpose, or a purpose the processor does not serve")
     public Uni<Response> start(@NotNull(message = "a JSON body is required") @Valid BackfillRequest request) {
         return backfills.start(request, caller.getPrincipal().getName())
+                .call(view -> audit.record(OpsAction.BACKFILL_START, "backfill " + view.backfillId(),
+                        "processor " + request.processor() + ", purposes " + request.purposes()))
                 .map(view -> Response.accepted(view).location(URI.create("/v1/ops/backfills/" + view.backfillId()))
                         .build());
     }
@@ -70,6 +76,7 @@ public class BackfillResource {
     @Operation(summary = "Stop a running backfill after its current page; what it issued stays issued")
     @APIResponse(responseCode = "409", description = "The backfill is not running")
     public Uni<BackfillView> cancel(@PathParam("backfillId") UUID backfillId) {
-        return backfills.cancel(backfillId, caller.getPrincipal().getName());
+        return backfills.cancel(backfillId, caller.getPrincipal().getName())
+                .call(() -> audit.record(OpsAction.BACKFILL_CANCEL, "backfill " + backfillId, null));
     }
 }

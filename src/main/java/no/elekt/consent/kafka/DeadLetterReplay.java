@@ -7,15 +7,19 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -23,6 +27,7 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.eclipse.microprofile.config.Config;
 import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -31,92 +36,134 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import no.elekt.consent.policy.Policy;
 import no.elekt.consent.problem.InvalidFieldException;
+import no.elekt.consent.problem.ProblemException;
 
 /**
- * Sends dead letters back to the topic they came from (the dead-letter-topic header SmallRye sets), byte for byte,
- * once ops have fixed the cause. Progress is kept as the offsets of the consent-core-replay group, so each dead
- * letter is replayed once.
+ * Sends the dead letters of a DLQ back to that DLQ's own source topic ({@code <topic>.dlq} to {@code <topic>}), byte
+ * for byte, once ops have fixed the cause. The headers a record carries never choose where it goes. Each send is
+ * acknowledged by Kafka before its offset is committed in the consent-core-replay group, so a dead letter is never
+ * skipped, and a failing send stops the call with what was done kept. A call sends at most
+ * {@code consent.dead-letters.replay.max-per-call} and says how many are left.
  */
 @ApplicationScoped
 public class DeadLetterReplay {
 
     private static final Logger LOG = Logger.getLogger(DeadLetterReplay.class);
     static final String GROUP = "consent-core-replay";
+    private static final String DLQ = ".dlq";
 
-    /** What a replay sent back, per topic it came from. */
-    public record Replayed(String topic, int replayed, Map<String, Integer> byTarget) {
+    /** What a call sent back, from where to where, and how many dead letters are left after it. */
+    public record Replayed(String topic, String target, int replayed, long remaining, boolean more) {
     }
 
     private final Map<String, Object> kafkaConfig;
     private final Policy policy;
     private final MeterRegistry metrics;
+    private final ReplayConfig config;
+    /** The app backends' intake topics (ledger/IntakeChannels). */
+    private final List<String> intakeTopics;
 
     DeadLetterReplay(@Identifier("default-kafka-broker") Map<String, Object> kafkaConfig, Policy policy,
-            MeterRegistry metrics) {
+            MeterRegistry metrics, ReplayConfig config, Config channels) {
         this.kafkaConfig = kafkaConfig;
+        this.intakeTopics = channels.getOptionalValues("mp.messaging.incoming.consent-change-requests.topics",
+                String.class).orElse(List.of());
         this.policy = policy;
         this.metrics = metrics;
+        this.config = config;
     }
 
     public List<String> deadLetterTopics() {
-        List<String> topics = new ArrayList<>(List.of("consent.change-requests.v1.dlq", "consent.receipts.v1.dlq"));
-        policy.processors().keySet().forEach(p -> topics.add(Policy.directiveTopic(p) + ".dlq"));
+        List<String> topics = new ArrayList<>();
+        intakeTopics.forEach(t -> topics.add(t + DLQ));
+        policy.processors().keySet().forEach(p -> topics.add(Policy.directiveTopic(p) + DLQ));
+        policy.processors().keySet().forEach(p -> topics.add(Policy.receiptTopic(p) + DLQ));
         return topics;
     }
 
-    public Uni<Replayed> replay(String dlqTopic, int max) {
+    /** {@code max} null: the configured most per call. */
+    public Uni<Replayed> replay(String dlqTopic, Integer max) {
         if (dlqTopic == null || !deadLetterTopics().contains(dlqTopic)) {
             return Uni.createFrom().failure(new InvalidFieldException("topic", "one of " + deadLetterTopics()));
         }
-        return Uni.createFrom().item(() -> replayBlocking(dlqTopic, max))
-                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+        int limit = max == null ? config.maxPerCall() : max;
+        if (limit < 1 || limit > config.maxPerCall()) {
+            return Uni.createFrom().failure(new InvalidFieldException("max", "from 1 to " + config.maxPerCall()));
+        }
+        return Uni.createFrom().item(() -> {
+            try (Consumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig(), new ByteArrayDeserializer(),
+                    new ByteArrayDeserializer());
+                    Producer<byte[], byte[]> producer = new KafkaProducer<>(producerConfig(), new ByteArraySerializer(),
+                            new ByteArraySerializer())) {
+                return replay(consumer, producer, dlqTopic, limit, config.sendTimeout());
+            }
+        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .invoke(r -> metrics.counter("consent_dead_letters_replayed_total", "topic", dlqTopic)
+                        .increment(r.replayed()));
     }
 
-    private Replayed replayBlocking(String dlqTopic, int max) {
-        Map<String, Integer> byTarget = new TreeMap<>();
-        int replayed = 0;
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig(),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer());
-                KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerConfig(),
-                        new ByteArraySerializer(), new ByteArraySerializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(dlqTopic, Duration.ofSeconds(10)).stream()
-                    .map(p -> new TopicPartition(dlqTopic, p.partition())).toList();
-            consumer.assign(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new HashSet<>(partitions));
-            for (TopicPartition tp : partitions) {
-                OffsetAndMetadata done = committed.get(tp);
-                if (done != null) {
-                    consumer.seek(tp, done.offset());
-                } else {
-                    consumer.seekToBeginning(List.of(tp));
-                }
+    /** The replay itself, on clients the caller owns (blocking). */
+    static Replayed replay(Consumer<byte[], byte[]> consumer, Producer<byte[], byte[]> producer, String dlqTopic,
+            int max, Duration sendTimeout) {
+        String target = dlqTopic.substring(0, dlqTopic.length() - DLQ.length());
+        List<TopicPartition> partitions = consumer.partitionsFor(dlqTopic, Duration.ofSeconds(10)).stream()
+                .map(p -> new TopicPartition(dlqTopic, p.partition())).toList();
+        consumer.assign(partitions);
+        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new HashSet<>(partitions));
+        for (TopicPartition tp : partitions) {
+            if (committed.get(tp) != null) {
+                consumer.seek(tp, committed.get(tp).offset());
+            } else {
+                consumer.seekToBeginning(List.of(tp));
             }
-            Map<TopicPartition, OffsetAndMetadata> progress = new HashMap<>();
-            while (replayed < max && partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-                    if (replayed >= max || record.offset() >= end.get(new TopicPartition(record.topic(), record.partition()))) {
-                        continue;
-                    }
-                    String target = header(record, "dead-letter-topic");
-                    if (target == null) {
-                        LOG.warnf("Dead letter %s-%d@%d has no dead-letter-topic header; skipped", record.topic(),
-                                record.partition(), record.offset());
-                    } else {
-                        producer.send(new ProducerRecord<>(target, null, record.key(), record.value(), replayHeaders(record)));
-                        byTarget.merge(target, 1, Integer::sum);
-                        replayed++;
-                    }
-                    progress.put(new TopicPartition(record.topic(), record.partition()),
-                            new OffsetAndMetadata(record.offset() + 1));
-                }
-            }
-            producer.flush();
-            consumer.commitSync(progress);
         }
-        metrics.counter("consent_dead_letters_replayed_total", "topic", dlqTopic).increment(replayed);
-        LOG.infof("Replayed %d dead letters from %s: %s", replayed, dlqTopic, byTarget);
-        return new Replayed(dlqTopic, replayed, byTarget);
+        // where each partition's replay stands: the offset of the next dead letter to send
+        Map<TopicPartition, Long> next = new HashMap<>();
+        partitions.forEach(tp -> next.put(tp, consumer.position(tp)));
+        Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+        int replayed = 0;
+        // a broker that stops answering ends the call (what was sent stays committed), it does not hang it
+        long idleUntil = System.nanoTime() + sendTimeout.toNanos();
+        while (replayed < max && partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))
+                && System.nanoTime() < idleUntil) {
+            var records = consumer.poll(Duration.ofMillis(200));
+            if (!records.isEmpty()) {
+                idleUntil = System.nanoTime() + sendTimeout.toNanos();
+            }
+            for (ConsumerRecord<byte[], byte[]> record : records) {
+                TopicPartition tp = new TopicPartition(record.topic(), record.partition());
+                if (replayed >= max || record.offset() < next.get(tp) || record.offset() >= end.get(tp)) {
+                    continue;
+                }
+                try {
+                    producer.send(new ProducerRecord<>(target, null, record.key(), record.value(),
+                            replayHeaders(record))).get(sendTimeout.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (ExecutionException | TimeoutException e) {
+                    throw stopped(dlqTopic, target, replayed, record, e instanceof ExecutionException ? e.getCause() : e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw stopped(dlqTopic, target, replayed, record, e);
+                }
+                // acknowledged by Kafka: only now is the dead letter done
+                consumer.commitSync(Map.of(tp, new OffsetAndMetadata(record.offset() + 1)));
+                next.put(tp, record.offset() + 1);
+                replayed++;
+            }
+        }
+        Map<TopicPartition, Long> endNow = consumer.endOffsets(partitions);
+        long remaining = partitions.stream().mapToLong(tp -> Math.max(0, endNow.get(tp) - next.get(tp))).sum();
+        LOG.infof("Replayed %d dead letters from %s to %s; %d left", replayed, dlqTopic, target, remaining);
+        return new Replayed(dlqTopic, target, replayed, remaining, remaining > 0);
+    }
+
+    private static ProblemException stopped(String dlqTopic, String target, int replayed,
+            ConsumerRecord<byte[], byte[]> record, Throwable cause) {
+        LOG.warnf("Replay of %s stopped at %s-%d@%d: %s", dlqTopic, record.topic(), record.partition(),
+                record.offset(), cause.toString());
+        return new ProblemException(503, "Replay stopped", "Replayed " + replayed + " dead letters from " + dlqTopic
+                + " to " + target + ", then Kafka did not acknowledge the next (" + record.topic() + "-"
+                + record.partition() + "@" + record.offset() + ": " + cause.getClass().getSimpleName()
+                + "); it and those after it stay in the dead-letter topic: call again");
     }
 
     private static RecordHeaders replayHeaders(ConsumerRecord<byte[], byte[]> record) {
@@ -131,22 +178,20 @@ public class DeadLetterReplay {
         return headers;
     }
 
-    private static String header(ConsumerRecord<byte[], byte[]> record, String key) {
-        Header h = record.headers().lastHeader(key);
-        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
-    }
-
     private Map<String, Object> consumerConfig() {
-        Map<String, Object> config = new HashMap<>(kafkaConfig);
-        config.put(ConsumerConfig.GROUP_ID_CONFIG, GROUP);
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        return config;
+        Map<String, Object> consumer = new HashMap<>(kafkaConfig);
+        consumer.put(ConsumerConfig.GROUP_ID_CONFIG, GROUP);
+        consumer.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        consumer.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // a call reads no further than it may send
+        consumer.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
+        return consumer;
     }
 
     private Map<String, Object> producerConfig() {
-        Map<String, Object> config = new HashMap<>(kafkaConfig);
-        config.put(ProducerConfig.ACKS_CONFIG, "all");
-        return config;
+        Map<String, Object> producer = new HashMap<>(kafkaConfig);
+        producer.put(ProducerConfig.ACKS_CONFIG, "all");
+        producer.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        return producer;
     }
 }

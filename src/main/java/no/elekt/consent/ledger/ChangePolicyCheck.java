@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -50,11 +51,28 @@ public class ChangePolicyCheck {
                     "is in the future (more than " + maxClockSkew.toMinutes() + " minutes ahead)"));
         }
         List<String> types = policy.identifierTypes();
+        // a key goes into field names, logs and dead-letter headers: only a plain name is ever echoed
+        if (request.identifiersOrEmpty().keySet().stream().anyMatch(type -> !IDENTIFIER_TYPE.matcher(type).matches())) {
+            errors.add(new FieldError("identifiers", "an identifier type is a name of letters and digits (no control "
+                    + "or other characters); one of " + types));
+        }
         request.identifiersOrEmpty().keySet().stream()
-                .filter(type -> !types.contains(type))
+                .filter(type -> IDENTIFIER_TYPE.matcher(type).matches() && !types.contains(type))
                 .sorted()
                 .forEach(type -> errors.add(new FieldError("identifiers." + type,
                         "unknown identifier type; one of " + types)));
+        String advertisingId = request.identifiersOrEmpty().get(ADVERTISING_ID);
+        if (advertisingId != null && (!DEVICE_ID.matcher(advertisingId).matches() || ZERO_ID.equals(advertisingId))) {
+            errors.add(new FieldError("identifiers." + ADVERTISING_ID, "must be a GAID, IDFA or IDFV: a UUID such as "
+                    + "38400000-8cf0-11bd-b23e-10b96e40000d, not the all-zero id of a device that limits ad tracking"));
+        }
         return errors;
     }
+
+    private static final Pattern IDENTIFIER_TYPE = Pattern.compile("[A-Za-z][A-Za-z0-9]{0,63}");
+    private static final String ADVERTISING_ID = "advertisingId";
+    /** GAID, IDFA and IDFV are all UUIDs in their 8-4-4-4-12 hex form. */
+    private static final Pattern DEVICE_ID = Pattern.compile(
+            "[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}");
+    private static final String ZERO_ID = "00000000-0000-0000-0000-000000000000";
 }

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -31,7 +32,8 @@ import no.elekt.consent.problem.InvalidFieldException;
 import no.elekt.consent.problem.Problem.FieldError;
 
 /**
- * Intake from consent.change-requests.v1, a poll at a time: the same validation and ledger code as the REST API, and
+ * Intake from each app backend's own consent.change-requests.&lt;b&gt;.v1 (see IntakeChannels), a poll at a time: a
+ * change only for a source listed for that backend (else dead-lettered, nothing stored); the same validation and ledger code as the REST API, and
  * the poll's valid changes recorded in one transaction. Invalid records are dead-lettered as they came, with the
  * reason, and the consumer goes on; a database outage is retried, never dead-lettered, so no valid change is lost
  * (see Failures). A poll that fails as a whole for another reason is recorded change by change, so only the change
@@ -47,11 +49,14 @@ public class ChangeRequestConsumer {
     private final Validator validator;
     private final DeadLetters deadLetters;
     private final RegistryDecoder<ConsentChangeRequested> decoder;
+    private final Config config;
+    private final Map<String, List<String>> sourcesByTopic = new ConcurrentHashMap<>();
 
     ChangeRequestConsumer(ChangeIntake intake, Validator validator, DeadLetters deadLetters, Config config) {
         this.intake = intake;
         this.validator = validator;
         this.deadLetters = deadLetters;
+        this.config = config;
         this.decoder = new RegistryDecoder<>(config, ConsentChangeRequested.class);
     }
 
@@ -77,6 +82,7 @@ public class ChangeRequestConsumer {
         for (ConsumerRecord<String, byte[]> record : records) {
             try {
                 ConsentChangeRequested request = decoder.decode(record);
+                checkSource(record.topic(), request.getSource());
                 // without a key of its own, the record's position makes a redelivery after a crash idempotent
                 IdempotencyKey key = IdempotencyKey.ofRecord(record.topic(), record.partition(), record.offset(),
                         request.getIdempotencyKey());
@@ -118,6 +124,19 @@ public class ChangeRequestConsumer {
                         LOG.warnf("%s not recorded yet, retrying: %s", what, e.toString()))
                 .onFailure(Failures::isTransient).retry()
                         .withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).indefinitely();
+    }
+
+    /** A backend reports changes only for its own sources, as a token's consent_sources scope them on REST. */
+    private void checkSource(String topic, String source) {
+        List<String> allowed = sourcesByTopic.computeIfAbsent(topic, t -> {
+            String backend = IntakeChannels.backendOf(t);
+            return backend == null ? List.of() : config.getOptionalValues(IntakeChannels.SOURCES + backend,
+                    String.class).orElse(List.of());
+        });
+        if (!allowed.contains(source)) {
+            throw new InvalidFieldException("source", "not a source of the backend writing " + topic + ": one of "
+                    + allowed);
+        }
     }
 
     private static String position(ConsumerRecord<String, byte[]> record) {

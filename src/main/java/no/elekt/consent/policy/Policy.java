@@ -65,4 +65,21 @@ public record Policy(
     public static String directiveTopic(String processorId) {
         return "consent.directives." + processorId + ".v1";
     }
+
+    /**
+     * Each adapter publishes its receipts on a topic of its own, which only its Kafka user may write: the topic says
+     * whose receipt it is.
+     */
+    public static String receiptTopic(String processorId) {
+        return RECEIPT_TOPIC_PREFIX + processorId + ".v1";
+    }
+
+    /** The processor whose receipt topic this is, or null. */
+    public static String processorOfReceiptTopic(String topic) {
+        return topic != null && topic.startsWith(RECEIPT_TOPIC_PREFIX) && topic.endsWith(".v1")
+                && topic.length() > RECEIPT_TOPIC_PREFIX.length() + 3
+                        ? topic.substring(RECEIPT_TOPIC_PREFIX.length(), topic.length() - ".v1".length()) : null;
+    }
+
+    private static final String RECEIPT_TOPIC_PREFIX = "consent.receipts.";
 }

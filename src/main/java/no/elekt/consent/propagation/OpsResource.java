@@ -6,7 +6,9 @@ import java.util.UUID;
 
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.constraints.Max;
+import jakarta.validation.Valid;
 import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -17,8 +19,11 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 import io.smallrye.mutiny.Uni;
+import no.elekt.consent.audit.OpsAction;
+import no.elekt.consent.audit.OpsAudit;
 import no.elekt.consent.security.Roles;
 
 /** What ops need to see that every processor honoured every change, and to act when one did not. */
@@ -37,13 +42,18 @@ public class OpsResource {
         }
     }
 
-    public record Confirmation(String note) {
+    /** The note ends up in the propagation's detail (512 characters) after "confirmed by ops: ". */
+    public record Confirmation(@Size(max = MAX_NOTE, message = "at most " + MAX_NOTE + " characters") String note) {
     }
 
-    private final PropagationTracker tracker;
+    static final int MAX_NOTE = 400;
 
-    OpsResource(PropagationTracker tracker) {
+    private final PropagationTracker tracker;
+    private final OpsAudit audit;
+
+    OpsResource(PropagationTracker tracker, OpsAudit audit) {
         this.tracker = tracker;
+        this.audit = audit;
     }
 
     @GET
@@ -61,14 +71,20 @@ public class OpsResource {
     @Path("/propagations/{directiveId}/retry")
     @Operation(summary = "Re-issue the directive of an open propagation (e.g. FAILED after the processor recovered)")
     public Uni<PropagationRow> retry(@PathParam("directiveId") UUID directiveId) {
-        return tracker.retry(directiveId).map(p -> PropagationRow.of(p, Instant.now()));
+        return tracker.retry(directiveId)
+                .call(() -> audit.record(OpsAction.RETRY, "propagation " + directiveId, null))
+                .map(p -> PropagationRow.of(p, Instant.now()));
     }
 
     @POST
     @Path("/propagations/{directiveId}/confirm")
-    @Operation(summary = "Confirm a propagation done by hand, such as an AddApptr deletion request answered by e-mail")
-    public Uni<PropagationRow> confirm(@PathParam("directiveId") UUID directiveId, Confirmation confirmation) {
-        return tracker.confirm(directiveId, confirmation == null ? null : confirmation.note())
+    @Operation(summary = "Confirm a propagation done by hand (AWAITING_MANUAL only), such as an AddApptr deletion "
+            + "request answered by e-mail")
+    @APIResponse(responseCode = "409", description = "The propagation is not awaiting manual confirmation")
+    public Uni<PropagationRow> confirm(@PathParam("directiveId") UUID directiveId, @Valid Confirmation confirmation) {
+        String note = confirmation == null ? null : confirmation.note();
+        return tracker.confirm(directiveId, note)
+                .call(() -> audit.record(OpsAction.CONFIRM, "propagation " + directiveId, note))
                 .map(p -> PropagationRow.of(p, Instant.now()));
     }
 }

@@ -143,14 +143,19 @@ public class PropagationRepository {
                 .map(PropagationRepository::all);
     }
 
-    /** The action of each of these directives that has a propagation. */
-    Uni<Map<UUID, DirectiveAction>> actions(SqlClient client, Set<UUID> directiveIds) {
-        return client.preparedQuery("select directive_id, action from propagation where directive_id = any($1)")
+    /** Whose a propagation is and what it orders: a receipt must come from that processor. */
+    record Target(String processor, DirectiveAction action) {
+    }
+
+    /** The target of each of these directives that has a propagation. */
+    Uni<Map<UUID, Target>> targets(SqlClient client, Set<UUID> directiveIds) {
+        return client.preparedQuery("select directive_id, processor, action from propagation where directive_id = any($1)")
                 .execute(Tuple.of(directiveIds.toArray(UUID[]::new)))
                 .map(rows -> {
-                    Map<UUID, DirectiveAction> actions = new HashMap<>();
-                    rows.forEach(row -> actions.put(row.getUUID(0), DirectiveAction.valueOf(row.getString(1))));
-                    return actions;
+                    Map<UUID, Target> targets = new HashMap<>();
+                    rows.forEach(row -> targets.put(row.getUUID(0),
+                            new Target(row.getString(1), DirectiveAction.valueOf(row.getString(2)))));
+                    return targets;
                 });
     }
 
@@ -188,15 +193,15 @@ public class PropagationRepository {
                 .map(updated -> updated.rowCount() == 1);
     }
 
-    /** CONFIRMED by ops, only if still open; null if it was not. */
+    /** CONFIRMED by ops, only if it awaits manual confirmation; null if it does not. */
     Uni<Propagation> confirm(SqlClient client, UUID directiveId, String detail) {
         return client.preparedQuery("""
                 update propagation set status = 'CONFIRMED', detail = $2, updated_at = $3,
-                    verification = $5, verification_note = $6, evidence = null
-                where directive_id = $1 and status = any($4)
+                    verification = $4, verification_note = $5, evidence = null
+                where directive_id = $1 and status = 'AWAITING_MANUAL'
                 returning *""")
                 .execute(Tuple.from(Arrays.asList(directiveId, detail, utc(Instant.now()),
-                        PropagationStatus.openNames(), verification(Proof.BY_HAND), Proof.BY_HAND.note())))
+                        verification(Proof.BY_HAND), Proof.BY_HAND.note())))
                 .map(rows -> rows.size() == 0 ? null : of(rows.iterator().next()));
     }
 

@@ -2,10 +2,10 @@ package no.elekt.consent.propagation;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 
@@ -22,7 +22,7 @@ import no.elekt.consent.outbox.Outbox;
 import no.elekt.consent.problem.ProblemException;
 import no.elekt.consent.propagation.PropagationRepository.ReceiptUpdate;
 import no.elekt.consent.propagation.ReceiptFolding.Decisive;
-import no.elekt.consent.propagation.ReceiptFolding.Folded;
+import no.elekt.consent.propagation.PropagationRepository.Target;
 
 /** Moves each propagation to its end state as receipts arrive, and lets ops retry or confirm one. */
 @ApplicationScoped
@@ -45,28 +45,52 @@ public class PropagationTracker {
         this.pool = pool;
     }
 
+    /** A receipt as it arrived: {@code processor} is whose receipt topic it came on, so whose adapter sent it. */
+    public record Arrived(String processor, PropagationReceipt receipt) {
+    }
+
     /**
-     * Applies one poll of receipts in one transaction (a read, then the updates pipelined) and answers the directive
-     * ids no propagation is known for. A closed propagation stays closed, so a redelivered receipt changes nothing
-     * more.
+     * Applies one poll of receipts in one transaction (a read, then the updates pipelined) and answers those refused,
+     * with the reason: a receipt for no known propagation, and one that did not come from the propagation's own
+     * processor (an adapter may close only its own processor's propagations, an erasure's included). A closed
+     * propagation stays closed, so a redelivered receipt changes nothing more.
      */
-    public Uni<Set<String>> applyAll(List<PropagationReceipt> receipts) {
-        Folded folded = ReceiptFolding.fold(receipts);
-        Set<String> unknown = new HashSet<>(folded.unreadableIds());
-        if (folded.decisive().isEmpty()) {
-            return Uni.createFrom().item(unknown);
+    public Uni<Map<Arrived, String>> applyAll(List<Arrived> arrived) {
+        Map<Arrived, String> refused = new HashMap<>();
+        Map<UUID, List<Arrived>> byDirective = new LinkedHashMap<>();
+        for (Arrived a : arrived) {
+            UUID id = ReceiptFolding.parse(a.receipt().getDirectiveId());
+            if (id == null) {
+                refused.put(a, unknown(a));
+            } else {
+                byDirective.computeIfAbsent(id, k -> new ArrayList<>()).add(a);
+            }
         }
-        return pool.withTransaction(connection -> propagations.actions(connection, folded.decisive().keySet())
-                .chain(actions -> {
-                    List<ReceiptUpdate> updates = new ArrayList<>();
-                    folded.decisive().forEach((id, decisive) -> {
-                        DirectiveAction action = actions.get(id);
-                        if (action == null) {
-                            unknown.add(id.toString());
-                        } else {
-                            updates.add(update(id, decisive, action));
+        if (byDirective.isEmpty()) {
+            return Uni.createFrom().item(refused);
+        }
+        return pool.withTransaction(connection -> propagations.targets(connection, byDirective.keySet())
+                .chain(targets -> {
+                    List<PropagationReceipt> owned = new ArrayList<>();
+                    for (Arrived a : arrived) {
+                        if (refused.containsKey(a)) {
+                            continue;
                         }
-                    });
+                        Target target = targets.get(ReceiptFolding.parse(a.receipt().getDirectiveId()));
+                        if (target == null) {
+                            refused.put(a, unknown(a));
+                        } else if (!target.processor().equals(a.processor())
+                                || !target.processor().equals(a.receipt().getProcessor())) {
+                            refused.put(a, "a receipt from " + a.processor() + " (naming " + a.receipt().getProcessor()
+                                    + ") for a propagation to " + target.processor() + ": only " + target.processor()
+                                    + "'s adapter may close it");
+                        } else {
+                            owned.add(a.receipt());
+                        }
+                    }
+                    List<ReceiptUpdate> updates = new ArrayList<>();
+                    ReceiptFolding.fold(owned).decisive().forEach((id, decisive) ->
+                            updates.add(update(id, decisive, targets.get(id).action())));
                     return updates.isEmpty() ? Uni.createFrom().item(List.<PropagationRepository.Changed>of())
                             : propagations.applyReceipts(connection, updates);
                 }))
@@ -80,8 +104,12 @@ public class PropagationTracker {
                     if (!summary.isEmpty()) {
                         LOG.infof("Receipts applied: %s", summary);
                     }
-                    return unknown;
+                    return refused;
                 });
+    }
+
+    private static String unknown(Arrived a) {
+        return "no propagation is known for directive " + a.receipt().getDirectiveId();
     }
 
     private static ReceiptUpdate update(UUID id, Decisive decisive, DirectiveAction action) {
@@ -122,14 +150,18 @@ public class PropagationTracker {
         });
     }
 
-    /** Ops confirm a propagation done by hand (a processor without an API, such as AddApptr). */
+    /**
+     * Ops confirm a propagation done by hand (a processor without an API, such as AddApptr): only one AWAITING_MANUAL.
+     * A pending or failed one waits for its processor's adapter (or a retry), never for a person's word.
+     */
     public Uni<Propagation> confirm(UUID directiveId, String note) {
         String detail = note == null || note.isBlank() ? "confirmed by ops" : "confirmed by ops: " + note;
         return propagations.confirm(pool, directiveId, detail)
                 .chain(confirmed -> confirmed != null ? Uni.createFrom().item(confirmed)
                         : open(directiveId).map(p -> { // not confirmed: open() answers why
-                            throw new ProblemException(409, "Propagation changed", "Propagation " + directiveId
-                                    + " changed while it was being confirmed; read it again");
+                            throw new ProblemException(409, "Not awaiting manual confirmation", "Propagation "
+                                    + directiveId + " is " + p.status() + ": only a propagation AWAITING_MANUAL can be "
+                                    + "confirmed by hand; retry it instead");
                         }))
                 .invoke(p -> LOG.infof("Propagation %s to %s confirmed by ops", p.directiveId(), p.processor()));
     }

@@ -20,11 +20,14 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
 import no.elekt.consent.events.PropagationReceipt;
 import no.elekt.consent.kafka.DeadLetters;
 import no.elekt.consent.kafka.RegistryDecoder;
+import no.elekt.consent.policy.Policy;
 import no.elekt.consent.problem.Failures;
 
 /**
- * Receipts from the adapters, on consent.receipts.v1, a poll at a time in one transaction. An unreadable receipt or
- * one for an unknown directive is dead-lettered as it arrived; a database or Kafka outage is retried, so no receipt
+ * Receipts from the adapters, each on its own consent.receipts.&lt;p&gt;.v1, a poll at a time in one transaction. The
+ * topic says which adapter sent a receipt (only that adapter's Kafka user may write it), and a receipt closes only a
+ * propagation of that processor. An unreadable receipt, one for an unknown directive, or one from another processor's
+ * adapter is dead-lettered as it arrived, with the reason; a database or Kafka outage is retried, so no receipt
  * is lost. The offsets are committed only once the poll is recorded.
  */
 @ApplicationScoped
@@ -52,7 +55,7 @@ public class ReceiptConsumer {
     }
 
     /** A poll: the readable receipts with their records, in order; the rest with the reason. */
-    private record Poll(Map<ConsumerRecord<String, byte[]>, PropagationReceipt> receipts,
+    private record Poll(Map<ConsumerRecord<String, byte[]>, PropagationTracker.Arrived> receipts,
             Map<ConsumerRecord<String, byte[]>, String> unreadable) {
     }
 
@@ -60,7 +63,8 @@ public class ReceiptConsumer {
         Poll decoded = new Poll(new LinkedHashMap<>(), new LinkedHashMap<>());
         for (ConsumerRecord<String, byte[]> record : records) {
             try {
-                decoded.receipts().put(record, decoder.decode(record));
+                decoded.receipts().put(record, new PropagationTracker.Arrived(
+                        Policy.processorOfReceiptTopic(record.topic()), decoder.decode(record)));
             } catch (IllegalArgumentException e) {
                 decoded.unreadable().put(record, e.getMessage());
             }
@@ -69,7 +73,7 @@ public class ReceiptConsumer {
     }
 
     private Uni<Void> record(Poll decoded) {
-        List<PropagationReceipt> receipts = new ArrayList<>(decoded.receipts().values());
+        List<PropagationTracker.Arrived> receipts = new ArrayList<>(decoded.receipts().values());
         // a failure that is not the database being away fails the poll, and the connector dead-letters it
         return Uni.createFrom().deferred(() -> tracker.applyAll(receipts))
                 .onFailure(Failures::isTransient).invoke(e -> LOG.warnf(
@@ -78,11 +82,11 @@ public class ReceiptConsumer {
                         .withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).indefinitely()
                 .onFailure().invoke(e -> LOG.errorf("A poll of %d receipts could not be recorded and goes to the "
                         + "dead-letter topic: %s", receipts.size(), e.toString()))
-                .chain(unknown -> {
+                .chain(refused -> {
                     Map<ConsumerRecord<String, byte[]>, String> rejected = new LinkedHashMap<>(decoded.unreadable());
                     decoded.receipts().forEach((record, receipt) -> {
-                        if (unknown.contains(receipt.getDirectiveId())) {
-                            rejected.put(record, "no propagation is known for directive " + receipt.getDirectiveId());
+                        if (refused.containsKey(receipt)) {
+                            rejected.put(record, refused.get(receipt));
                         }
                     });
                     return deadLetters.sendAll(rejected, CAUSE);

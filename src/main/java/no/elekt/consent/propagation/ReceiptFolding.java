@@ -75,7 +75,7 @@ final class ReceiptFolding {
                 ? DELETION_SKIPPED : receipt.getDetail();
     }
 
-    private static UUID parse(String id) {
+    static UUID parse(String id) {
         try {
             return UUID.fromString(id);
         } catch (IllegalArgumentException e) {

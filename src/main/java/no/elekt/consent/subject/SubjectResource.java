@@ -13,6 +13,8 @@ import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
 import io.smallrye.mutiny.Uni;
+import no.elekt.consent.audit.OpsAction;
+import no.elekt.consent.audit.OpsAudit;
 import no.elekt.consent.ledger.ConsentChangeRequest;
 import no.elekt.consent.security.Roles;
 
@@ -23,9 +25,11 @@ import no.elekt.consent.security.Roles;
 public class SubjectResource {
 
     private final SubjectReads reads;
+    private final OpsAudit audit;
 
-    SubjectResource(SubjectReads reads) {
+    SubjectResource(SubjectReads reads, OpsAudit audit) {
         this.reads = reads;
+        this.audit = audit;
     }
 
     @GET
@@ -49,6 +53,7 @@ public class SubjectResource {
     @Operation(summary = "Everything held about the subject, as one JSON document (GDPR art. 15 and 20)")
     public Uni<SubjectExport> export(@PathParam("subjectId") @Pattern(regexp = ConsentChangeRequest.SUBJECT_ID,
             message = ConsentChangeRequest.SUBJECT_ID_MESSAGE) String subjectId) {
-        return reads.export(subjectId);
+        // an export carries the subject's identifiers in clear: who took one is recorded
+        return reads.export(subjectId).call(() -> audit.record(OpsAction.EXPORT, "subject " + subjectId, null));
     }
 }

@@ -53,7 +53,7 @@ class DirectiveHandlingTest {
 
     @BeforeAll
     static void connect() {
-        kafka = KafkaEvents.from(Directives.RECEIPTS, DLQ);
+        kafka = KafkaEvents.from(Directives.receipts("eliq"), DLQ);
         eliq = ProcessorStandIns.wireMock();
     }
 
@@ -72,10 +72,10 @@ class DirectiveHandlingTest {
         ProcessorDirective directive = delete(user);
 
         Directives.publish(directive);
-        PropagationReceipt first = kafka.<PropagationReceipt>await(Directives.RECEIPTS, directive.getSubjectId(), 1)
+        PropagationReceipt first = kafka.<PropagationReceipt>await(Directives.receipts("eliq"), directive.getSubjectId(), 1)
                 .get(0);
         Directives.publish(directive);
-        List<PropagationReceipt> receipts = kafka.await(Directives.RECEIPTS, directive.getSubjectId(), 2);
+        List<PropagationReceipt> receipts = kafka.await(Directives.receipts("eliq"), directive.getSubjectId(), 2);
 
         assertThat(first.getOutcome()).isEqualTo(ReceiptOutcome.APPLIED);
         assertThat(receipts.get(1)).isEqualTo(first);
@@ -94,7 +94,7 @@ class DirectiveHandlingTest {
         ProcessorStandIns.control().seed("eliq", "consent", user, "energy_insights=false"); // so the grant changes it
 
         Directives.publish(newer, older);
-        List<PropagationReceipt> receipts = kafka.await(Directives.RECEIPTS, newer.getSubjectId(), 2);
+        List<PropagationReceipt> receipts = kafka.await(Directives.receipts("eliq"), newer.getSubjectId(), 2);
 
         assertThat(receipts).extracting(PropagationReceipt::getDirectiveId)
                 .containsExactly(newer.getDirectiveId(), older.getDirectiveId());
@@ -115,7 +115,7 @@ class DirectiveHandlingTest {
                 "energy-insights", 2, Map.of("eliqUserId", user))).setSubjectId(erasure.getSubjectId()).build();
 
         Directives.publish(erasure, grant); // one producer batch: the adapter reads both in one poll
-        List<PropagationReceipt> receipts = kafka.await(Directives.RECEIPTS, erasure.getSubjectId(), 2);
+        List<PropagationReceipt> receipts = kafka.await(Directives.receipts("eliq"), erasure.getSubjectId(), 2);
 
         // the deletion first (and its read-back), then the grant: Eliq no longer has the user, nothing to give
         assertThat(receipts).extracting(PropagationReceipt::getOutcome)
@@ -135,7 +135,7 @@ class DirectiveHandlingTest {
                 .setSubjectId(poison.getSubjectId()).build();
 
         Directives.publish(poison, next);
-        List<PropagationReceipt> receipts = kafka.await(Directives.RECEIPTS, poison.getSubjectId(), 2);
+        List<PropagationReceipt> receipts = kafka.await(Directives.receipts("eliq"), poison.getSubjectId(), 2);
 
         assertThat(receipts).extracting(PropagationReceipt::getOutcome)
                 .containsExactly(ReceiptOutcome.FAILED_PERMANENT, ReceiptOutcome.APPLIED);
@@ -160,7 +160,7 @@ class DirectiveHandlingTest {
         KafkaEvents.Event deadLetter = kafka.awaitEvents(DLQ, key, 1).get(0);
         assertThat(new String(deadLetter.raw(), StandardCharsets.UTF_8)).isEqualTo("not avro");
         assertThat(deadLetter.headers().get("dead-letter-reason")).contains("not a readable ProcessorDirective");
-        List<PropagationReceipt> receipts = kafka.await(Directives.RECEIPTS, key, 1);
+        List<PropagationReceipt> receipts = kafka.await(Directives.receipts("eliq"), key, 1);
         assertThat(receipts.get(0).getDirectiveId()).isEqualTo(after.getDirectiveId());
     }
 }

@@ -8,6 +8,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -22,14 +23,21 @@ import no.elekt.consent.events.ChangeKind;
 import no.elekt.consent.events.DirectiveAction;
 import no.elekt.consent.events.ProcessorDirective;
 import no.elekt.consent.events.PurposeVersion;
+import no.elekt.consent.policy.Policy;
 import no.elekt.consent.testinfra.Infra;
 
 /** Directives for adapter tests: built by hand, posted as changes to the API, or put on a directive topic. */
 public final class Directives {
 
-    public static final String RECEIPTS = "consent.receipts.v1";
+    /** Every adapter's own receipt topic. */
+    public static final String[] RECEIPT_TOPICS = Stream.of("mailgun", "firebase", "eliq", "addapptr")
+            .map(Policy::receiptTopic).toArray(String[]::new);
 
     private Directives() {
+    }
+
+    public static String receipts(String processor) {
+        return Policy.receiptTopic(processor);
     }
 
     public static String unique(String prefix) {

@@ -144,7 +144,7 @@ class ProofOfEffectTest extends StandInTest {
                 Map.of("eliqUserId", user));
 
         Directives.publish(directive);
-        PropagationReceipt receipt = kafka.<PropagationReceipt>await(Directives.RECEIPTS, directive.getSubjectId(), 1)
+        PropagationReceipt receipt = kafka.<PropagationReceipt>await(Directives.receipts("eliq"), directive.getSubjectId(), 1)
                 .get(0);
 
         assertThat(receipt.getVerification()).isEqualTo(Verification.VERIFIED);

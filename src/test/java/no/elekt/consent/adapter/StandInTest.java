@@ -26,7 +26,7 @@ public abstract class StandInTest {
 
     @BeforeAll
     static void connect() {
-        kafka = KafkaEvents.from(Directives.RECEIPTS);
+        kafka = KafkaEvents.from(Directives.RECEIPT_TOPICS);
         standIns = ProcessorStandIns.wireMock();
         violationsBefore = ProcessorStandIns.control().getContractViolations().length;
     }

@@ -2,7 +2,9 @@ package no.elekt.consent.backfill;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.hasItem;
 
 import java.time.Duration;
@@ -118,6 +120,11 @@ class BackfillTest {
         Awaitility.await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
                 .until(() -> backfill(id).getLong("issued") == issued);
         given().post("/v1/ops/backfills/" + id + "/cancel").then().statusCode(409);
+        // both actions are in the ops audit, with who took them; the refused second cancel is not
+        given().get("/v1/ops/audit?limit=1000").then().statusCode(200)
+                .body("entries.findAll { it.target == 'backfill " + id + "' }.action",
+                        contains("BACKFILL_CANCEL", "BACKFILL_START"))
+                .body("entries.findAll { it.target == 'backfill " + id + "' }.principal", everyItem(equalTo("test-backend")));
     }
 
     @Test

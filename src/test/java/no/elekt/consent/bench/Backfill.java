@@ -132,7 +132,7 @@ final class Backfill {
                 new StringSerializer(), stack.serializer())) {
             for (int i = 0; i < count; i++) {
                 String subject = PREFIX + run + "-" + i;
-                producer.send(new ProducerRecord<>("consent.change-requests.v1", subject, ConsentChangeRequested
+                producer.send(new ProducerRecord<>("consent.change-requests.app.v1", subject, ConsentChangeRequested
                         .newBuilder().setIdempotencyKey(null).setSubjectId(subject).setPurpose(PURPOSE)
                         .setDecision("WITHDRAWN").setOccurredAt(Instant.parse("2026-01-01T00:00:00Z"))
                         .setSource("bench-backfill").setPolicyVersion("no-2023-04-27")

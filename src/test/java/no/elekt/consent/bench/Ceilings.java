@@ -66,7 +66,7 @@ final class Ceilings {
 
     private int intakeRecordSize() {
         try (AvroKafkaSerializer<ConsentChangeRequested> s = stack.serializer()) {
-            return s.serialize("consent.change-requests.v1", KafkaIntake.changeRequest("bench-kafka-size-0000001", 1))
+            return s.serialize("consent.change-requests.app.v1", KafkaIntake.changeRequest("bench-kafka-size-0000001", 1))
                     .length;
         }
     }

@@ -41,7 +41,8 @@ import no.elekt.consent.testinfra.TestTokens;
  */
 final class Stack implements AutoCloseable {
 
-    static final String RECEIPTS_TOPIC = "consent.receipts.v1";
+    static final List<String> RECEIPT_TOPICS = List.of("consent.receipts.mailgun.v1", "consent.receipts.firebase.v1",
+            "consent.receipts.eliq.v1", "consent.receipts.addapptr.v1");
 
     final Knobs knobs;
     EmbeddedPostgres postgres;
@@ -100,9 +101,10 @@ final class Stack implements AutoCloseable {
         jdbcUrl = "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/postgres";
         checkDurability();
         admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrap()));
-        List<NewTopic> topics = Stream.of("consent.change-requests.v1", "consent.changes.v1",
+        List<NewTopic> topics = Stream.of("consent.change-requests.app.v1", "consent.changes.v1",
                 "consent.directives.mailgun.v1", "consent.directives.firebase.v1", "consent.directives.eliq.v1",
-                "consent.directives.addapptr.v1", RECEIPTS_TOPIC, "bench.ceiling")
+                "consent.directives.addapptr.v1", RECEIPT_TOPICS.get(0), RECEIPT_TOPICS.get(1), RECEIPT_TOPICS.get(2),
+                RECEIPT_TOPICS.get(3), "bench.ceiling")
                 .map(t -> new NewTopic(t, 6, (short) 1)).toList();
         admin.createTopics(topics).all().get(60, TimeUnit.SECONDS);
         // schemas registered the way production does it
@@ -287,11 +289,13 @@ final class Stack implements AutoCloseable {
         }
     }
 
-    /** Receipts published by the adapters so far (end offsets of consent.receipts.v1): one per directive handled. */
+    /** Receipts published by the adapters so far (end offsets of the receipt topics): one per directive handled. */
     long receiptsPublished() throws Exception {
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-        for (int p = 0; p < 6; p++) {
-            latest.put(new TopicPartition(RECEIPTS_TOPIC, p), OffsetSpec.latest());
+        for (String topic : RECEIPT_TOPICS) {
+            for (int p = 0; p < 6; p++) {
+                latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+            }
         }
         return admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS).values().stream()
                 .mapToLong(i -> i.offset()).sum();

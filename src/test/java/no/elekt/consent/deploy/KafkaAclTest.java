@@ -82,12 +82,15 @@ class KafkaAclTest {
     private static final String CORE = "consent-core";
     private static final String MAILGUN = "consent-adapter-mailgun";
     private static final String FIREBASE = "consent-adapter-firebase";
-    private static final String APP = "consent-app-backend";
+    private static final String APP = "consent-app-backend-app";
+    private static final String WEB = "consent-app-backend-web";
     private static final String OPS = "consent-ops-viewer";
 
-    private static final String CHANGE_REQUESTS = "consent.change-requests.v1";
+    private static final String CHANGE_REQUESTS = "consent.change-requests.app.v1";
+    private static final String WEB_CHANGE_REQUESTS = "consent.change-requests.web.v1";
     private static final String CHANGES = "consent.changes.v1";
-    private static final String RECEIPTS = "consent.receipts.v1";
+    private static final String RECEIPTS = "consent.receipts.mailgun.v1";
+    private static final String FIREBASE_RECEIPTS = "consent.receipts.firebase.v1";
     private static final String MAILGUN_DIRECTIVES = "consent.directives.mailgun.v1";
     private static final String MAILGUN_DLQ = "consent.directives.mailgun.v1.dlq";
     private static final String FIREBASE_DIRECTIVES = "consent.directives.firebase.v1";
@@ -280,6 +283,16 @@ class KafkaAclTest {
         }
     }
 
+    /** A receipt topic says whose receipt it is: an adapter cannot write another's, so cannot close its work. */
+    @Test
+    void anAdapterWritesOnlyItsOwnReceiptTopic() throws Exception {
+        send(FIREBASE, FIREBASE_RECEIPTS, "subject-" + UUID.randomUUID());
+        for (String topic : List.of(RECEIPTS, "consent.receipts.eliq.v1", "consent.receipts.addapptr.v1")) {
+            assertThat(sendFailure(FIREBASE, topic)).as(topic).isInstanceOf(TopicAuthorizationException.class);
+        }
+        assertThat(sendFailure(MAILGUN, FIREBASE_RECEIPTS)).isInstanceOf(TopicAuthorizationException.class);
+    }
+
     @Test
     void anotherAdapterCannotReadTheMailgunDirectives() {
         try (KafkaConsumer<String, String> consumer = consumer(FIREBASE, "consent-adapter-firebase")) {
@@ -293,13 +306,31 @@ class KafkaAclTest {
     @Test
     void anAppBackendWritesOnlyChangeRequests() throws Exception {
         send(APP, CHANGE_REQUESTS, "subject-" + UUID.randomUUID());
-        for (String topic : List.of(CHANGES, MAILGUN_DIRECTIVES, RECEIPTS, "consent.change-requests.v1.dlq")) {
+        for (String topic : List.of(CHANGES, MAILGUN_DIRECTIVES, RECEIPTS, CHANGE_REQUESTS + ".dlq")) {
             assertThat(sendFailure(APP, topic)).as(topic).isInstanceOf(TopicAuthorizationException.class);
         }
         try (KafkaConsumer<String, String> consumer = consumer(APP, null)) {
             consumer.assign(List.of(new TopicPartition(CHANGE_REQUESTS, 0)));
             consumer.seekToBeginning(List.of(new TopicPartition(CHANGE_REQUESTS, 0)));
             assertThat(pollFailure(consumer)).isInstanceOf(TopicAuthorizationException.class);
+        }
+    }
+
+    /**
+     * Each app backend writes only its own intake topic, which the core maps to that backend's sources: backend A
+     * cannot write backend B's topic, so cannot report a change for B's sources.
+     */
+    @Test
+    void anAppBackendCannotWriteAnotherBackendsIntakeTopic() throws Exception {
+        send(WEB, WEB_CHANGE_REQUESTS, "subject-" + UUID.randomUUID());
+        assertThat(sendFailure(APP, WEB_CHANGE_REQUESTS)).isInstanceOf(TopicAuthorizationException.class);
+        assertThat(sendFailure(WEB, CHANGE_REQUESTS)).isInstanceOf(TopicAuthorizationException.class);
+        // and the core reads both
+        String key = "subject-" + UUID.randomUUID();
+        send(WEB, WEB_CHANGE_REQUESTS, key);
+        try (KafkaConsumer<String, String> consumer = consumer(CORE, "consent-core")) {
+            consumer.subscribe(List.of(CHANGE_REQUESTS, WEB_CHANGE_REQUESTS));
+            pollFor(consumer, key);
         }
     }
 
@@ -315,8 +346,9 @@ class KafkaAclTest {
         for (String topic : DIRECTIVE_TOPICS) {
             send(CORE, topic, key);
         }
-        send(CORE, "consent.change-requests.v1.dlq", key);
-        send(CORE, "consent.receipts.v1.dlq", key);
+        send(CORE, CHANGE_REQUESTS + ".dlq", key);
+        send(CORE, "consent.receipts.dlq", key);
+        send(CORE, RECEIPTS + ".dlq", key);
         // The core consumes nothing it produces, and writes no adapter's dead letters.
         assertThat(sendFailure(CORE, MAILGUN_DLQ)).isInstanceOf(TopicAuthorizationException.class);
         try (KafkaConsumer<String, String> consumer = consumer(CORE, "consent-core")) {

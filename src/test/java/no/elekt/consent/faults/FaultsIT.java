@@ -119,9 +119,10 @@ class FaultsIT {
         registry = reg.join();
         jdbcUrl = "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/postgres";
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrap()))) {
-            admin.createTopics(List.of("consent.change-requests.v1", "consent.changes.v1",
+            admin.createTopics(List.of("consent.change-requests.app.v1", "consent.changes.v1",
                     "consent.directives.mailgun.v1", "consent.directives.firebase.v1", "consent.directives.eliq.v1",
-                    "consent.directives.addapptr.v1", "consent.receipts.v1").stream()
+                    "consent.directives.addapptr.v1", "consent.receipts.mailgun.v1", "consent.receipts.firebase.v1",
+                    "consent.receipts.eliq.v1", "consent.receipts.addapptr.v1").stream()
                     .map(t -> new NewTopic(t, 3, (short) 1)).toList()).all().get(60, TimeUnit.SECONDS);
         }
         token = TestTokens.token(Set.of("consent-writer", "subject-reader", "ops"), List.of("*"), "faults-suite");

@@ -75,6 +75,9 @@ class BadInputTest {
         refused(with("identifiers", Map.of("passportNumber", "123")), 400, "identifiers.passportNumber");
         refused(with("unexpected", "field"), 400, "unexpected");
         refused(with("source", "app\u0000"), 400, "source"); // found by BadInputFuzzTest: PostgreSQL refuses NUL
+        // a control character in an identifier type is refused under the plain field name, never echoed
+        refused(with("identifiers", Map.of("e\nmail\u001b[31m", "a@example.no")), 400, "identifiers");
+        refused(with("identifiers", Map.of("advertisingId", "ad-123")), 400, "identifiers.advertisingId");
     }
 
     @Test

@@ -19,23 +19,26 @@ import org.junit.jupiter.api.Test;
 import io.quarkus.test.junit.QuarkusTest;
 import no.elekt.consent.events.ConsentChangeRequested;
 import no.elekt.consent.events.ConsentChanged;
+import no.elekt.consent.testinfra.Db;
 import no.elekt.consent.testinfra.KafkaEvents;
 import no.elekt.consent.testinfra.KafkaPublisher;
 import no.elekt.consent.testinfra.TestIdentity;
 
-/** App backends may publish changes on consent.change-requests.v1; bad records are dead-lettered, the rest go on. */
+/** App backends may publish changes on their own consent.change-requests.<b>.v1; bad records are dead-lettered, the rest go on. */
 @QuarkusTest
 @TestIdentity
 class KafkaIntakeTest {
 
-    static final String REQUESTS = "consent.change-requests.v1";
+    static final String REQUESTS = "consent.change-requests.app.v1";
+    /** Another backend's topic: the web backend may report only the source "web" (application.properties). */
+    static final String WEB_REQUESTS = "consent.change-requests.web.v1";
     static KafkaPublisher publisher;
     static KafkaEvents kafka;
 
     @BeforeAll
     static void connect() {
         publisher = new KafkaPublisher();
-        kafka = KafkaEvents.from("consent.changes.v1", REQUESTS + ".dlq");
+        kafka = KafkaEvents.from("consent.changes.v1", REQUESTS + ".dlq", WEB_REQUESTS + ".dlq");
     }
 
     @AfterAll
@@ -62,6 +65,28 @@ class KafkaIntakeTest {
         assertThat(changed.getSource()).isEqualTo("backend-eu");
         given().get("/v1/subjects/" + subject + "/history").then().body("", hasSize(1))
                 .body("[0].decision", equalTo("WITHDRAWN"));
+    }
+
+    /** On Kafka as on REST, a backend reports changes only for its own sources. */
+    @Test
+    void aChangeForASourceNotOfTheBackendsTopicIsDeadLetteredAndNothingIsStored() {
+        String subject = "subject-" + UUID.randomUUID();
+        publisher.send(WEB_REQUESTS, subject, request(subject, "newsletter", "WITHDRAWN")); // source backend-eu
+        ConsentChangeRequested web = request(subject, "marketing", "WITHDRAWN");
+        web.setSource("web");
+        publisher.send(REQUESTS, subject, web);
+
+        assertThat(kafka.awaitEvents(WEB_REQUESTS + ".dlq", subject, 1).get(0).headers().get("dead-letter-reason"))
+                .startsWith("source: not a source of the backend writing " + WEB_REQUESTS + ": one of [web]");
+        assertThat(kafka.awaitEvents(REQUESTS + ".dlq", subject, 1).get(0).headers().get("dead-letter-reason"))
+                .startsWith("source: not a source of the backend writing " + REQUESTS);
+        assertThat(Db.rowsFor(subject)).isZero();
+
+        // the web backend's own source on its own topic is taken
+        publisher.send(WEB_REQUESTS, subject, web);
+        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                given().get("/v1/subjects/" + subject + "/history").then().body("", hasSize(1))
+                        .body("[0].purpose", equalTo("marketing")));
     }
 
     @Test

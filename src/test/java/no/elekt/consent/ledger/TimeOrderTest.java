@@ -41,7 +41,7 @@ class TimeOrderTest {
 
     static final Instant DAY_1 = Instant.now().truncatedTo(ChronoUnit.MILLIS).minus(Duration.ofDays(3));
     static final Instant DAY_3 = Instant.now().truncatedTo(ChronoUnit.MILLIS).minus(Duration.ofDays(1));
-    static final String REQUESTS = "consent.change-requests.v1";
+    static final String REQUESTS = "consent.change-requests.app.v1";
     static final WireMock STAND_INS = ProcessorStandIns.wireMock();
     static KafkaPublisher publisher;
 

@@ -57,14 +57,22 @@ class PropagationRepositoryTest {
     }
 
     @Test
-    void opsConfirmOnlyAnOpenPropagation() {
+    void opsConfirmOnlyAPropagationAwaitingManualConfirmation() {
         Propagation p = stored(null);
+        assertThat(REPOSITORY.confirm(POOL, p.directiveId(), "pending").await().indefinitely()).as("PENDING").isNull();
+        setStatus(p, PropagationStatus.FAILED);
+        assertThat(REPOSITORY.confirm(POOL, p.directiveId(), "failed").await().indefinitely()).as("FAILED").isNull();
+        assertThat(statusOf(p)).isEqualTo(PropagationStatus.FAILED);
+
+        setStatus(p, PropagationStatus.AWAITING_MANUAL);
         assertThat(REPOSITORY.confirm(POOL, p.directiveId(), "by hand").await().indefinitely().status())
                 .isEqualTo(PropagationStatus.CONFIRMED);
-        REPOSITORY.applyReceipts(POOL, List.of(new ReceiptUpdate(p.directiveId(), PropagationStatus.FAILED, 1, "x")))
-                .await().indefinitely();
         assertThat(REPOSITORY.confirm(POOL, p.directiveId(), "again").await().indefinitely()).isNull();
         assertThat(statusOf(p)).isEqualTo(PropagationStatus.CONFIRMED);
+    }
+
+    static void setStatus(Propagation p, PropagationStatus status) {
+        REPOSITORY.applyReceipts(POOL, List.of(new ReceiptUpdate(p.directiveId(), status, 1, "x"))).await().indefinitely();
     }
 
     @Test

@@ -31,14 +31,17 @@ import no.elekt.consent.testinfra.TestIdentity;
 @TestIdentity
 class ReceiptTrackingTest {
 
-    static final String DLQ = Directives.RECEIPTS + ".dlq";
+    static final String RECEIPTS = Directives.receipts("addapptr");
+    static final String DLQ = RECEIPTS + ".dlq";
+    static final String MAILGUN_RECEIPTS = Directives.receipts("mailgun");
+    static final String MAILGUN_DLQ = MAILGUN_RECEIPTS + ".dlq";
 
     static KafkaEvents kafka;
     static KafkaPublisher publisher;
 
     @BeforeAll
     static void connect() {
-        kafka = KafkaEvents.from(DLQ);
+        kafka = KafkaEvents.from(DLQ, MAILGUN_DLQ);
         publisher = new KafkaPublisher();
     }
 
@@ -49,12 +52,16 @@ class ReceiptTrackingTest {
     }
 
     static PropagationReceipt receipt(String directiveId, String subject, ReceiptOutcome outcome) {
+        return receipt(directiveId, subject, outcome, "addapptr");
+    }
+
+    static PropagationReceipt receipt(String directiveId, String subject, ReceiptOutcome outcome, String processor) {
         return PropagationReceipt.newBuilder()
                 .setReceiptId(UUID.randomUUID().toString())
                 .setDirectiveId(directiveId)
                 .setChangeId(UUID.randomUUID().toString())
                 .setSubjectId(subject)
-                .setProcessor("addapptr")
+                .setProcessor(processor)
                 .setOutcome(outcome)
                 .setDetail("confirmed by the processor")
                 .setAttempts(1)
@@ -62,18 +69,27 @@ class ReceiptTrackingTest {
                 .build();
     }
 
+    /** A withdrawal of personalised ads: one propagation, to AddApptr. */
+    static String withdrawAds(String subject) {
+        return Directives.postChange(subject, "personalised-ads", "WITHDRAWN",
+                Map.of("advertisingId", UUID.randomUUID().toString()));
+    }
+
+    static String addapptrDirective(String change) {
+        return given().get("/v1/consent-changes/" + change).jsonPath()
+                .getString("propagations.find { it.processor == 'addapptr' }.directiveId");
+    }
+
     @Test
     void badReceiptsAreDeadLetteredOneByOneAndTheGoodOnesAreApplied() {
         String subject = "receipts-" + UUID.randomUUID();
-        String change = Directives.postChange(subject, "personalised-ads", "WITHDRAWN",
-                Map.of("advertisingId", "ad-" + subject));
-        String directiveId = given().get("/v1/consent-changes/" + change).jsonPath()
-                .getString("propagations.find { it.processor == 'addapptr' }.directiveId");
+        String change = withdrawAds(subject);
+        String directiveId = addapptrDirective(change);
         String unknownDirective = UUID.randomUUID().toString();
 
-        publisher.sendRaw(Directives.RECEIPTS, subject, "not avro".getBytes(StandardCharsets.UTF_8));
-        publisher.send(Directives.RECEIPTS, subject, receipt(unknownDirective, subject, ReceiptOutcome.APPLIED));
-        publisher.send(Directives.RECEIPTS, subject, receipt(directiveId, subject, ReceiptOutcome.APPLIED));
+        publisher.sendRaw(RECEIPTS, subject, "not avro".getBytes(StandardCharsets.UTF_8));
+        publisher.send(RECEIPTS, subject, receipt(unknownDirective, subject, ReceiptOutcome.APPLIED));
+        publisher.send(RECEIPTS, subject, receipt(directiveId, subject, ReceiptOutcome.APPLIED));
 
         var deadLetters = kafka.awaitEvents(DLQ, subject, 2);
         assertThat(new String(deadLetters.get(0).raw(), StandardCharsets.UTF_8)).isEqualTo("not avro");
@@ -82,9 +98,40 @@ class ReceiptTrackingTest {
         assertThat(deadLetters.get(1).headers().get("dead-letter-reason"))
                 .isEqualTo("no propagation is known for directive " + unknownDirective);
         assertThat(deadLetters).allSatisfy(d -> assertThat(d.headers())
-                .containsEntry("dead-letter-topic", Directives.RECEIPTS)
+                .containsEntry("dead-letter-topic", RECEIPTS)
                 .containsEntry("dead-letter-cause", "core receipt tracker"));
         // the directive the poll also carried reached its end state
+        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                given().get("/v1/consent-changes/" + change).then()
+                        .body("propagations.find { it.processor == 'addapptr' }.status", is("CONFIRMED")));
+    }
+
+    /**
+     * Only a processor's own adapter closes its propagations: the Mailgun adapter's Kafka user may write only the
+     * Mailgun receipt topic, and a receipt from there closes no AddApptr propagation, whichever processor it names.
+     */
+    @Test
+    void aReceiptFromAnotherProcessorsAdapterDoesNotCloseThePropagation() {
+        String subject = "forged-" + UUID.randomUUID();
+        String change = withdrawAds(subject);
+        String directiveId = addapptrDirective(change);
+        // the AddApptr adapter files the request by mail and leaves it for ops to confirm
+        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                given().get("/v1/consent-changes/" + change).then()
+                        .body("propagations.find { it.processor == 'addapptr' }.status", is("AWAITING_MANUAL")));
+
+        publisher.send(MAILGUN_RECEIPTS, subject, receipt(directiveId, subject, ReceiptOutcome.APPLIED, "mailgun"));
+        publisher.send(MAILGUN_RECEIPTS, subject, receipt(directiveId, subject, ReceiptOutcome.APPLIED, "addapptr"));
+
+        var deadLetters = kafka.awaitEvents(MAILGUN_DLQ, subject, 2);
+        assertThat(deadLetters).allSatisfy(d -> assertThat(d.headers().get("dead-letter-reason"))
+                .contains("for a propagation to addapptr: only addapptr's adapter may close it"));
+        // both were handled (dead-lettered after their poll's transaction) and the propagation is still open
+        given().get("/v1/consent-changes/" + change).then()
+                .body("propagations.find { it.processor == 'addapptr' }.status", is("AWAITING_MANUAL"));
+
+        // the same receipt from AddApptr's own adapter closes it
+        publisher.send(RECEIPTS, subject, receipt(directiveId, subject, ReceiptOutcome.APPLIED));
         Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                 given().get("/v1/consent-changes/" + change).then()
                         .body("propagations.find { it.processor == 'addapptr' }.status", is("CONFIRMED")));

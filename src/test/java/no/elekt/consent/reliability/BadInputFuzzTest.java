@@ -151,11 +151,11 @@ class BadInputFuzzTest {
                 if (i % 3 == 0) {
                     byte[] raw = new byte[random.nextInt(101)];
                     random.nextBytes(raw);
-                    publisher.sendRaw("consent.change-requests.v1", key, raw);
+                    publisher.sendRaw("consent.change-requests.app.v1", key, raw);
                 } else {
                     String subject = i % 3 == 1 ? key : text.get();
                     subjectOfKey.put(key, subject);
-                    publisher.send("consent.change-requests.v1", key, ConsentChangeRequested.newBuilder()
+                    publisher.send("consent.change-requests.app.v1", key, ConsentChangeRequested.newBuilder()
                             .setSubjectId(subject)
                             .setPurpose(i % 2 == 0 ? text.get() : "newsletter")
                             .setDecision(text.get())
@@ -166,11 +166,11 @@ class BadInputFuzzTest {
                 }
             }
         }
-        try (KafkaEvents kafka = KafkaEvents.from("consent.change-requests.v1.dlq")) {
+        try (KafkaEvents kafka = KafkaEvents.from("consent.change-requests.app.v1.dlq")) {
             Awaitility.await().atMost(Duration.ofSeconds(90)).pollInSameThread().until(() -> {
                 int handled = 0;
                 for (String key : keys) {
-                    boolean dead = !kafka.events("consent.change-requests.v1.dlq", key).isEmpty();
+                    boolean dead = !kafka.events("consent.change-requests.app.v1.dlq", key).isEmpty();
                     String subject = subjectOfKey.get(key);
                     boolean recorded = subject != null && subject.matches(ConsentChangeRequest.SUBJECT_ID) && Db.count(
                             "select count(*) from consent_record where subject_id = ? and source <> 'fuzz'", subject) > 0;
@@ -178,7 +178,7 @@ class BadInputFuzzTest {
                 }
                 return handled == keys.size();
             });
-            long deadLettered = keys.stream().filter(k -> !kafka.events("consent.change-requests.v1.dlq", k).isEmpty())
+            long deadLettered = keys.stream().filter(k -> !kafka.events("consent.change-requests.app.v1.dlq", k).isEmpty())
                     .count();
             System.out.printf("Kafka fuzz: %d records, dead-lettered %d, recorded %d, lost 0%n", keys.size(),
                     deadLettered, keys.size() - deadLettered);

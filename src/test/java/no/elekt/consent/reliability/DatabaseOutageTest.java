@@ -46,7 +46,7 @@ class DatabaseOutageTest {
             given().contentType(ContentType.JSON).body(change(refused)).post("/v1/consent-changes")
                     .then().statusCode(503).contentType("application/problem+json").header("Retry-After", "5");
             try (KafkaPublisher publisher = new KafkaPublisher()) {
-                publisher.send("consent.change-requests.v1", viaKafka, ConsentChangeRequested.newBuilder()
+                publisher.send("consent.change-requests.app.v1", viaKafka, ConsentChangeRequested.newBuilder()
                         .setSubjectId(viaKafka).setPurpose("newsletter").setDecision("WITHDRAWN")
                         .setOccurredAt(Instant.now()).setSource("backend-eu").build());
             }

@@ -171,6 +171,8 @@ public final class ServiceProcess implements AutoCloseable {
         config.put("mp.jwt.verify.issuer", TestTokens.ISSUER);
         config.put("consent.intake.rate-limit.per-second", "1000000");
         config.put("consent.intake.rate-limit.burst", "1000000");
+        // one app backend on Kafka, writing consent.change-requests.app.v1 for these sources
+        config.put("consent.intake.kafka.backends.app", "app-android,app-ios,backend-eu,bench-backfill,bench-kafka");
         return config;
     }
 

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 import jakarta.inject.Inject;
 
@@ -39,10 +40,10 @@ class AddApptrAdapterTest extends StandInTest {
     @Test
     void personalisedAdsWithdrawalAtTheApiMailsTheDeletionRequestAndAwaitsConfirmation() {
         String subject = Directives.unique("subject");
-        String adId = "38400000-8cf0-11bd-b23e-" + Directives.unique("x").substring(2, 14);
+        String adId = UUID.randomUUID().toString();
         Directives.postChange(subject, "personalised-ads", "WITHDRAWN", Map.of("advertisingId", adId));
 
-        PropagationReceipt receipt = kafka.<PropagationReceipt>await(Directives.RECEIPTS, subject, 1).get(0);
+        PropagationReceipt receipt = kafka.<PropagationReceipt>await(Directives.receipts("addapptr"), subject, 1).get(0);
         assertThat(receipt.getOutcome()).isEqualTo(ReceiptOutcome.AWAITING_MANUAL);
         assertThat(receipt.getDetail()).doesNotContain(adId);
 

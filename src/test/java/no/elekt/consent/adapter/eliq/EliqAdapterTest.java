@@ -57,7 +57,7 @@ class EliqAdapterTest extends StandInTest {
         String user = Directives.unique("eliq-user");
         Directives.postChange(subject, "energy-insights", "WITHDRAWN", Map.of("eliqUserId", user));
 
-        PropagationReceipt receipt = kafka.<PropagationReceipt>await(Directives.RECEIPTS, subject, 1).get(0);
+        PropagationReceipt receipt = kafka.<PropagationReceipt>await(Directives.receipts("eliq"), subject, 1).get(0);
         assertThat(receipt.getOutcome()).isEqualTo(ReceiptOutcome.APPLIED);
         assertThat(receipt.getProcessor()).isEqualTo("eliq");
         standIns.verifyThat(1, deleteRequestedFor(urlPathEqualTo(USERS + user)).withHeader("Authorization", equalTo(BEARER)));

@@ -74,7 +74,7 @@ class FirebaseAdapterTest extends StandInTest {
         String appInstance = Directives.unique("app-instance");
         Directives.postChange(subject, "analytics", "WITHDRAWN", Map.of("firebaseAppInstanceId", appInstance));
 
-        PropagationReceipt receipt = kafka.<PropagationReceipt>await(Directives.RECEIPTS, subject, 1).get(0);
+        PropagationReceipt receipt = kafka.<PropagationReceipt>await(Directives.receipts("firebase"), subject, 1).get(0);
         assertThat(receipt.getOutcome()).isEqualTo(ReceiptOutcome.APPLIED);
         assertThat(receipt.getProcessor()).isEqualTo("firebase");
         standIns.verifyThat(1, postRequestedFor(urlPathEqualTo(UPSERT))

@@ -64,7 +64,7 @@ class MailgunAdapterTest extends StandInTest {
         String email = email();
         String changeId = Directives.postChange(subject, "newsletter", "WITHDRAWN", Map.of("email", email));
 
-        PropagationReceipt receipt = kafka.<PropagationReceipt>await(Directives.RECEIPTS, subject, 1).get(0);
+        PropagationReceipt receipt = kafka.<PropagationReceipt>await(Directives.receipts("mailgun"), subject, 1).get(0);
         assertThat(receipt.getOutcome()).isEqualTo(ReceiptOutcome.APPLIED);
         assertThat(receipt.getChangeId()).isEqualTo(changeId);
         assertThat(receipt.getProcessor()).isEqualTo("mailgun");

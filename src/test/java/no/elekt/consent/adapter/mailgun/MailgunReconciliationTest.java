@@ -56,7 +56,7 @@ class MailgunReconciliationTest extends StandInTest {
         String subject = Directives.unique("drift");
         String email = subject + "@example.no";
         Directives.postChange(subject, "newsletter", "WITHDRAWN", Map.of("email", email));
-        PropagationReceipt receipt = kafka.<PropagationReceipt>await(Directives.RECEIPTS, subject, 1).get(0);
+        PropagationReceipt receipt = kafka.<PropagationReceipt>await(Directives.receipts("mailgun"), subject, 1).get(0);
         assertThat(receipt.getOutcome()).isEqualTo(ReceiptOutcome.APPLIED);
 
         Reconciliation.Report clean = reconciliation.run().await().atMost(Duration.ofSeconds(60));
@@ -88,7 +88,7 @@ class MailgunReconciliationTest extends StandInTest {
                 .body(not(containsString(email)));
         given().post("/v1/ops/drift/mailgun/repair?limit=1000").then().statusCode(200)
                 .body("directivesIssued", greaterThanOrEqualTo(1));
-        assertThat(kafka.<PropagationReceipt>await(Directives.RECEIPTS, subject, 2).get(1).getOutcome())
+        assertThat(kafka.<PropagationReceipt>await(Directives.receipts("mailgun"), subject, 2).get(1).getOutcome())
                 .isEqualTo(ReceiptOutcome.APPLIED);
         reconciliation.run().await().atMost(Duration.ofSeconds(60));
 
