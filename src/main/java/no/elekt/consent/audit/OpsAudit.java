@@ -31,11 +31,32 @@ public class OpsAudit {
         this.caller = caller;
     }
 
-    /** Records an action the caller has just taken; {@code note} is free text from the caller or a summary. */
-    public Uni<Void> record(OpsAction action, String target, String note) {
-        String principal = caller.getPrincipal().getName();
-        LOG.infof("Ops action %s on %s by %s", action, target, principal);
-        return repository.insert(pool, Instant.now(), principal, action, target, note);
+    /**
+     * The caller, read now: call it on the request's thread, before the action. Its row is written after the action,
+     * which may end on another thread, where the request context (and so the caller) is not active.
+     */
+    public Actor actor() {
+        return new Actor(caller.getPrincipal().getName());
+    }
+
+    /** Who takes an ops action. */
+    public final class Actor {
+
+        private final String principal;
+
+        private Actor(String principal) {
+            this.principal = principal;
+        }
+
+        public String principal() {
+            return principal;
+        }
+
+        /** Records an action just taken; {@code note} is free text from the caller or a summary. */
+        public Uni<Void> record(OpsAction action, String target, String note) {
+            LOG.infof("Ops action %s on %s by %s", action, target, principal);
+            return repository.insert(pool, Instant.now(), principal, action, target, note);
+        }
     }
 
     public Uni<Page> page(Long before, int limit) {

@@ -23,7 +23,6 @@ import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
-import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import no.elekt.consent.audit.OpsAction;
 import no.elekt.consent.audit.OpsAudit;
@@ -36,12 +35,10 @@ import no.elekt.consent.security.Roles;
 public class BackfillResource {
 
     private final BackfillService backfills;
-    private final SecurityIdentity caller;
     private final OpsAudit audit;
 
-    BackfillResource(BackfillService backfills, SecurityIdentity caller, OpsAudit audit) {
+    BackfillResource(BackfillService backfills, OpsAudit audit) {
         this.backfills = backfills;
-        this.caller = caller;
         this.audit = audit;
     }
 
@@ -51,8 +48,9 @@ public class BackfillResource {
     @APIResponse(responseCode = "202", description = "Started; follow it at Location")
     @APIResponse(responseCode = "400", description = "Unknown processor or purpose, or a purpose the processor does not serve")
     public Uni<Response> start(@NotNull(message = "a JSON body is required") @Valid BackfillRequest request) {
-        return backfills.start(request, caller.getPrincipal().getName())
-                .call(view -> audit.record(OpsAction.BACKFILL_START, "backfill " + view.backfillId(),
+        OpsAudit.Actor actor = audit.actor();
+        return backfills.start(request, actor.principal())
+                .call(view -> actor.record(OpsAction.BACKFILL_START, "backfill " + view.backfillId(),
                         "processor " + request.processor() + ", purposes " + request.purposes()))
                 .map(view -> Response.accepted(view).location(URI.create("/v1/ops/backfills/" + view.backfillId()))
                         .build());
@@ -76,7 +74,8 @@ public class BackfillResource {
     @Operation(summary = "Stop a running backfill after its current page; what it issued stays issued")
     @APIResponse(responseCode = "409", description = "The backfill is not running")
     public Uni<BackfillView> cancel(@PathParam("backfillId") UUID backfillId) {
-        return backfills.cancel(backfillId, caller.getPrincipal().getName())
-                .call(() -> audit.record(OpsAction.BACKFILL_CANCEL, "backfill " + backfillId, null));
+        OpsAudit.Actor actor = audit.actor();
+        return backfills.cancel(backfillId, actor.principal())
+                .call(() -> actor.record(OpsAction.BACKFILL_CANCEL, "backfill " + backfillId, null));
     }
 }

@@ -16,8 +16,9 @@ import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
-import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
+import no.elekt.consent.audit.OpsAction;
+import no.elekt.consent.audit.OpsAudit;
 import no.elekt.consent.security.Roles;
 
 /** Drift the processors' reconciliations found (ids only), and its repair, for ops. */
@@ -27,11 +28,11 @@ import no.elekt.consent.security.Roles;
 public class DriftResource {
 
     private final DriftService drift;
-    private final SecurityIdentity caller;
+    private final OpsAudit audit;
 
-    DriftResource(DriftService drift, SecurityIdentity caller) {
+    DriftResource(DriftService drift, OpsAudit audit) {
         this.drift = drift;
-        this.caller = caller;
+        this.audit = audit;
     }
 
     @GET
@@ -50,6 +51,9 @@ public class DriftResource {
             + "per call; call again while 'more' is true); a drift ends when the next reconciliation agrees")
     public Uni<DriftService.Repair> repair(@PathParam("processor") String processor,
             @QueryParam("limit") @DefaultValue("500") @Min(1) @Max(1000) int limit) {
-        return drift.repair(processor, limit, caller.getPrincipal().getName());
+        OpsAudit.Actor actor = audit.actor();
+        return drift.repair(processor, limit, actor.principal())
+                .call(repair -> actor.record(OpsAction.DRIFT_REPAIR, "drift at " + processor,
+                        repair.directivesIssued() + " directive(s) issued again for " + repair.drifts() + " drift(s)"));
     }
 }

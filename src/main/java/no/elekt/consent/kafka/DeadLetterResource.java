@@ -38,7 +38,8 @@ public class DeadLetterResource {
     @APIResponse(responseCode = "503", description = "Kafka did not acknowledge a send: what was sent before is kept")
     public Uni<DeadLetterReplay.Replayed> replay(@QueryParam("topic") String dlqTopic,
             @QueryParam("max") Integer max) {
-        return replay.replay(dlqTopic, max).call(replayed -> audit.record(OpsAction.DEAD_LETTER_REPLAY, dlqTopic,
+        OpsAudit.Actor actor = audit.actor();
+        return replay.replay(dlqTopic, max).call(replayed -> actor.record(OpsAction.DEAD_LETTER_REPLAY, dlqTopic,
                 "replayed " + replayed.replayed() + " to " + replayed.target() + ", " + replayed.remaining() + " left"));
     }
 }

@@ -71,8 +71,9 @@ public class OpsResource {
     @Path("/propagations/{directiveId}/retry")
     @Operation(summary = "Re-issue the directive of an open propagation (e.g. FAILED after the processor recovered)")
     public Uni<PropagationRow> retry(@PathParam("directiveId") UUID directiveId) {
+        OpsAudit.Actor actor = audit.actor();
         return tracker.retry(directiveId)
-                .call(() -> audit.record(OpsAction.RETRY, "propagation " + directiveId, null))
+                .call(() -> actor.record(OpsAction.RETRY, "propagation " + directiveId, null))
                 .map(p -> PropagationRow.of(p, Instant.now()));
     }
 
@@ -82,9 +83,10 @@ public class OpsResource {
             + "request answered by e-mail")
     @APIResponse(responseCode = "409", description = "The propagation is not awaiting manual confirmation")
     public Uni<PropagationRow> confirm(@PathParam("directiveId") UUID directiveId, @Valid Confirmation confirmation) {
+        OpsAudit.Actor actor = audit.actor();
         String note = confirmation == null ? null : confirmation.note();
         return tracker.confirm(directiveId, note)
-                .call(() -> audit.record(OpsAction.CONFIRM, "propagation " + directiveId, note))
+                .call(() -> actor.record(OpsAction.CONFIRM, "propagation " + directiveId, note))
                 .map(p -> PropagationRow.of(p, Instant.now()));
     }
 }

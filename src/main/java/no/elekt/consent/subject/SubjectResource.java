@@ -53,7 +53,8 @@ public class SubjectResource {
     @Operation(summary = "Everything held about the subject, as one JSON document (GDPR art. 15 and 20)")
     public Uni<SubjectExport> export(@PathParam("subjectId") @Pattern(regexp = ConsentChangeRequest.SUBJECT_ID,
             message = ConsentChangeRequest.SUBJECT_ID_MESSAGE) String subjectId) {
+        OpsAudit.Actor actor = audit.actor();
         // an export carries the subject's identifiers in clear: who took one is recorded
-        return reads.export(subjectId).call(() -> audit.record(OpsAction.EXPORT, "subject " + subjectId, null));
+        return reads.export(subjectId).call(() -> actor.record(OpsAction.EXPORT, "subject " + subjectId, null));
     }
 }

@@ -88,6 +88,8 @@ class MailgunReconciliationTest extends StandInTest {
                 .body(not(containsString(email)));
         given().post("/v1/ops/drift/mailgun/repair?limit=1000").then().statusCode(200)
                 .body("directivesIssued", greaterThanOrEqualTo(1));
+        given().get("/v1/ops/audit").then().statusCode(200)
+                .body("entries.find { it.action == 'DRIFT_REPAIR' }.target", is("drift at mailgun"));
         assertThat(kafka.<PropagationReceipt>await(Directives.receipts("mailgun"), subject, 2).get(1).getOutcome())
                 .isEqualTo(ReceiptOutcome.APPLIED);
         reconciliation.run().await().atMost(Duration.ofSeconds(60));
