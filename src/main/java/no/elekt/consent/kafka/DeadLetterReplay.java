@@ -41,7 +41,7 @@ import no.elekt.consent.problem.InvalidFieldException;
 public class DeadLetterReplay {
 
     private static final Logger LOG = Logger.getLogger(DeadLetterReplay.class);
-    static final String GROUP = "consent-core-replay";
+    public static final String GROUP = "consent-core-replay";
 
     /** What a replay sent back, per topic it came from. */
     public record Replayed(String topic, int replayed, Map<String, Integer> byTarget) {

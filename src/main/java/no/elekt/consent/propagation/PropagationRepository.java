@@ -32,7 +32,13 @@ public class PropagationRepository {
     static final String REISSUED = "re-issued by ops";
 
     /** A receipt's effect on one propagation. */
-    record ReceiptUpdate(UUID directiveId, PropagationStatus status, int attempts, String detail) {
+    record ReceiptUpdate(UUID directiveId, PropagationStatus status, int attempts, String detail,
+            String verification, String evidenceJson) {
+
+        /** Without proof of effect (no read-back made). */
+        ReceiptUpdate(UUID directiveId, PropagationStatus status, int attempts, String detail) {
+            this(directiveId, status, attempts, detail, null, null);
+        }
     }
 
     /** A propagation whose state a statement changed. */
@@ -154,11 +160,13 @@ public class PropagationRepository {
         String[] open = PropagationStatus.openNames();
         return client.preparedQuery("""
                 update propagation
-                set status = $2, attempts = greatest(attempts, $3), detail = left(nullif($4, ''), 512), updated_at = $5
+                set status = $2, attempts = greatest(attempts, $3), detail = left(nullif($4, ''), 512), updated_at = $5,
+                    verification = $7, evidence = $8::jsonb
                 where directive_id = $1 and status = any($6)
                 returning directive_id, processor, subject_id, status""")
-                .executeBatch(updates.stream().map(u -> Tuple.from(List.of(u.directiveId(), u.status().name(),
-                        u.attempts(), u.detail() == null ? "" : u.detail(), now, open))).toList())
+                .executeBatch(updates.stream().map(u -> Tuple.from(Arrays.asList(u.directiveId(), u.status().name(),
+                        u.attempts(), u.detail() == null ? "" : u.detail(), now, open, u.verification(),
+                        u.evidenceJson()))).toList())
                 .map(updated -> {
                     List<Changed> changed = new ArrayList<>();
                     for (RowSet<Row> rows = updated; rows != null; rows = rows.next()) {
@@ -214,6 +222,62 @@ public class PropagationRepository {
                     rows.forEach(row -> reported.add(new Changed(row.getUUID(0), row.getString(1), row.getString(2),
                             PropagationStatus.valueOf(row.getString(3)))));
                     return reported;
+                });
+    }
+
+    /** A propagation with the proof of effect of the receipt that closed it, for a subject's timeline. */
+    public record WithEvidence(Propagation propagation, String verification, String evidenceJson) {
+    }
+
+    /** Every propagation of a subject, oldest first. */
+    public Uni<List<WithEvidence>> ofSubject(SqlClient client, String subjectId) {
+        return client.preparedQuery("""
+                select *, evidence::text as evidence_json from propagation where subject_id = $1
+                order by created_at, processor""")
+                .execute(Tuple.of(subjectId))
+                .map(rows -> {
+                    List<WithEvidence> all = new ArrayList<>();
+                    rows.forEach(row -> all.add(new WithEvidence(of(row), row.getString("verification"),
+                            row.getString("evidence_json"))));
+                    return all;
+                });
+    }
+
+    /** Open propagations of one processor in one status, and how many of them are past their deadline. */
+    public record OpenCount(String processor, PropagationStatus status, long count, long overdue) {
+    }
+
+    public Uni<List<OpenCount>> openByProcessorAndStatus(SqlClient client) {
+        return client.preparedQuery("""
+                select processor, status, count(*), count(*) filter (where deadline < now())
+                from propagation where status = any($1) group by processor, status""")
+                .execute(Tuple.of((Object) PropagationStatus.openNames()))
+                .map(rows -> {
+                    List<OpenCount> counts = new ArrayList<>();
+                    rows.forEach(row -> counts.add(new OpenCount(row.getString(0),
+                            PropagationStatus.valueOf(row.getString(1)), row.getLong(2), row.getLong(3))));
+                    return counts;
+                });
+    }
+
+    /** Propagations closed in one time bucket, and their time from the accepted change to the close. */
+    public record Latency(Instant bucket, long closed, double p50Seconds, double p95Seconds) {
+    }
+
+    /** Per bucket of the given seconds since the given instant: closures and their latency percentiles. */
+    public Uni<List<Latency>> latency(SqlClient client, Instant since, int bucketSeconds) {
+        return client.preparedQuery("""
+                select to_timestamp(floor(extract(epoch from updated_at) / $2) * $2) as bucket, count(*),
+                    percentile_cont(0.5) within group (order by extract(epoch from updated_at - created_at)),
+                    percentile_cont(0.95) within group (order by extract(epoch from updated_at - created_at))
+                from propagation where updated_at >= $1 and status in ('CONFIRMED', 'NOT_APPLICABLE')
+                group by 1 order by 1""")
+                .execute(Tuple.of(utc(since), bucketSeconds))
+                .map(rows -> {
+                    List<Latency> buckets = new ArrayList<>();
+                    rows.forEach(row -> buckets.add(new Latency(instant(row, "bucket"), row.getLong(1),
+                            row.getDouble(2), row.getDouble(3))));
+                    return buckets;
                 });
     }
 

@@ -87,7 +87,7 @@ public class PropagationTracker {
     private static ReceiptUpdate update(UUID id, Decisive decisive, DirectiveAction action) {
         PropagationReceipt r = decisive.receipt();
         return new ReceiptUpdate(id, ReceiptFolding.status(r.getOutcome(), action), decisive.attempts(),
-                ReceiptFolding.detail(r, action));
+                ReceiptFolding.detail(r, action), r.getVerification().name(), ReceiptFolding.evidenceJson(r));
     }
 
     public Uni<List<Propagation>> list(PropagationStatus status, String processor, boolean overdueOnly, int limit) {

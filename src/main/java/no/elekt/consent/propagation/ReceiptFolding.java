@@ -7,6 +7,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import no.elekt.consent.events.DirectiveAction;
 import no.elekt.consent.events.PropagationReceipt;
 import no.elekt.consent.events.ReceiptOutcome;
@@ -73,6 +75,17 @@ final class ReceiptFolding {
     static String detail(PropagationReceipt receipt, DirectiveAction action) {
         return action == DirectiveAction.DELETE && receipt.getOutcome() == ReceiptOutcome.SUPERSEDED
                 ? DELETION_SKIPPED : receipt.getDetail();
+    }
+
+    /** The receipt's read-backs as JSON (check, checkedAt, answer), or null when none were made. */
+    static String evidenceJson(PropagationReceipt receipt) {
+        if (receipt.getEvidence() == null || receipt.getEvidence().isEmpty()) {
+            return null;
+        }
+        JsonArray evidence = new JsonArray();
+        receipt.getEvidence().forEach(readBack -> evidence.add(new JsonObject().put("check", readBack.getCheck())
+                .put("checkedAt", readBack.getCheckedAt().toString()).put("answer", readBack.getAnswer())));
+        return evidence.encode();
     }
 
     private static UUID parse(String id) {
