@@ -12,6 +12,8 @@ const numberFormat = new Intl.NumberFormat();
 
 let viewer = null;
 let refreshTimer = null;
+// each navigation's number: a load that finishes after the viewer moved on draws nothing
+let generation = 0;
 
 // ---- DOM helpers -----------------------------------------------------------------------------------------------
 
@@ -121,8 +123,10 @@ async function route() {
   }
   document.getElementById('sign-in').hidden = true;
   stopRefresh();
+  const gen = ++generation;
   const subject = location.hash.match(/^#\/subject\/(.+)$/);
-  const load = subject ? () => showTimeline(decodeURIComponent(subject[1])) : showOverview;
+  const load = subject ? first => showTimeline(decodeURIComponent(subject[1]), first, gen)
+    : first => showOverview(first, gen);
   try {
     await load(true);
   } catch (e) {
@@ -147,7 +151,8 @@ function showError(e) {
 }
 
 /** Replaces the view, keeping keyboard focus on the same control when it is drawn again. */
-function render(nodes, firstLoad) {
+function render(nodes, firstLoad, gen) {
+  if (gen !== generation) return;
   const active = document.activeElement && document.activeElement.getAttribute('data-focus');
   const view = document.getElementById('view');
   view.replaceChildren(...nodes);
@@ -176,8 +181,9 @@ function signOut() {
 
 // ---- overview ----------------------------------------------------------------------------------------------------
 
-async function showOverview(firstLoad) {
+async function showOverview(firstLoad, gen) {
   const o = await api('/v1/ops/overview');
+  if (gen !== generation) return;
   showViewer(o.viewer);
   if (firstLoad) document.title = 'Overview · Consent console';
   render([
@@ -201,7 +207,7 @@ async function showOverview(firstLoad) {
       'Deletions filed by e-mail (AddApptr): confirm once the processor has answered.'),
     workList('Failed', 'failed', o.work.failed, 'Given up after retries: retry once the cause is fixed.'),
     workList('Overdue', 'overdue', o.work.overdue, 'Open past their deadline.'),
-  ], firstLoad);
+  ], firstLoad, gen);
 }
 
 function processorTable(rows) {
@@ -238,6 +244,7 @@ function rightsPanel(r) {
 function deadLetterTable(rows) {
   return h('section', { class: 'card wider', 'aria-labelledby': 'dlq-title' },
     h('h2', { id: 'dlq-title' }, 'Dead letters'),
+    rows === null ? h('p', { class: 'error' }, 'Kafka did not answer in time: dead letters not counted now.') :
     h('table', { 'data-testid': 'dead-letters' },
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Topic'), h('th', { scope: 'col', class: 'n' }, 'Waiting'),
         h('th', { scope: 'col', class: 'n' }, 'Held'), viewer.canAct ? h('th', { scope: 'col' }, h('span', { class: 'sr' }, 'Action')) : null)),
@@ -373,10 +380,11 @@ function act(action) {
 
 // ---- a subject's timeline --------------------------------------------------------------------------------------------
 
-async function showTimeline(subjectId, firstLoad) {
+async function showTimeline(subjectId, firstLoad, gen) {
   const [t, overview] = await Promise.all([
     api('/v1/subjects/' + encodeURIComponent(subjectId) + '/timeline'),
     viewer ? Promise.resolve({ viewer }) : api('/v1/ops/overview?hours=1')]);
+  if (gen !== generation) return;
   showViewer(overview.viewer);
   if (firstLoad) document.title = subjectId + ' · Consent console';
   const byChange = new Map();
@@ -398,7 +406,7 @@ async function showTimeline(subjectId, firstLoad) {
       t.history.length === 0 ? h('p', { class: 'empty' }, 'Nothing recorded for this subject.') :
         h('ol', { class: 'timeline', 'data-testid': 'timeline' }, t.history.slice().reverse().map(e =>
           historyItem(e, byChange.get(e.changeId) || [], e.requestId ? requests.get(e.requestId) : null)))),
-  ], firstLoad);
+  ], firstLoad, gen);
 }
 
 function identifiersPanel(t, revealedBefore) {

@@ -10,7 +10,7 @@ import no.elekt.consent.propagation.PropagationStatus;
 /**
  * What the privacy officer and ops see first: the open work at each processor, the rights requests by how soon they
  * are due, the relay's backlog, the dead letters, the last hours of accepted changes and of propagation latency, and
- * the work lists. Holds no identifier.
+ * the work lists. Holds no identifier. {@code deadLetters} is null when Kafka did not answer in time.
  */
 public record Overview(Instant at, Viewer viewer, List<ProcessorWork> processors, RightsDue rights, Backlog outbox,
         List<DeadLetters> deadLetters, int bucketSeconds, List<AcceptedPoint> accepted, List<LatencyPoint> latency,

@@ -12,6 +12,8 @@ import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.jboss.logging.Logger;
+
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
@@ -33,6 +35,8 @@ import no.elekt.consent.rights.RightsRequestRepository;
 /** Builds the overview from the owners of the tables, the outbox gauges and Kafka's dead-letter topics. */
 @ApplicationScoped
 class OverviewService {
+
+    private static final Logger LOG = Logger.getLogger(OverviewService.class);
 
     /** The charts have this many bars, whatever the window. */
     static final int BUCKETS = 36;
@@ -69,8 +73,11 @@ class OverviewService {
                 propagations.openByProcessorAndStatus(pool).map(this::byProcessor),
                 propagations.requestsWithOpenWork(pool).chain(open -> requests.deadlines(pool, open))
                         .map(due -> rightsDue(due, now)),
+                // Kafka away must not take the overview with it (that is when ops need it): null = not known now
                 deadLetters.counts().map(counts -> counts.stream()
-                        .map(c -> new Overview.DeadLetters(c.topic(), c.held(), c.waiting())).toList()),
+                        .map(c -> new Overview.DeadLetters(c.topic(), c.held(), c.waiting())).toList())
+                        .onFailure().invoke(e -> LOG.warnf("Dead letters not counted: %s", e.getMessage()))
+                        .onFailure().recoverWithNull(),
                 records.acceptedPerBucket(pool, since, bucketSeconds).map(a -> accepted(a, since, bucketSeconds)),
                 propagations.latency(pool, since, bucketSeconds).map(l -> latency(l, since, bucketSeconds)),
                 workLists(now))

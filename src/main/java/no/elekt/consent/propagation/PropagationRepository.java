@@ -15,6 +15,7 @@ import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonArray;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlClient;
@@ -166,7 +167,8 @@ public class PropagationRepository {
                 returning directive_id, processor, subject_id, status""")
                 .executeBatch(updates.stream().map(u -> Tuple.from(Arrays.asList(u.directiveId(), u.status().name(),
                         u.attempts(), u.detail() == null ? "" : u.detail(), now, open, u.verification(),
-                        u.evidenceJson()))).toList())
+                        // as a JSON array: the client would bind a String as one JSON string
+                        u.evidenceJson() == null ? null : new JsonArray(u.evidenceJson())))).toList())
                 .map(updated -> {
                     List<Changed> changed = new ArrayList<>();
                     for (RowSet<Row> rows = updated; rows != null; rows = rows.next()) {

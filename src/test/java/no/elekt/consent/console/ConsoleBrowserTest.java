@@ -62,6 +62,13 @@ class ConsoleBrowserTest {
     void theOfficerConfirmsAnAddApptrDeletionAndSeesTheErasureCompleteAndTheIdentifiersPurged() {
         String subject = Directives.unique("officer");
         String adId = "38400000-8cf0-11bd-b23e-" + subject.substring(subject.length() - 12);
+        String email = subject.substring(subject.length() - 12) + "@example.no";
+        // a newsletter withdrawal first: Mailgun's read-back gives the timeline evidence to show
+        as(TestTokens.token(Set.of(Roles.WRITER), List.of("*"))).contentType(ContentType.JSON)
+                .body(Map.of("subjectId", subject, "purpose", "newsletter", "decision", "WITHDRAWN", "occurredAt",
+                        Instant.now().minusSeconds(120).toString(), "source", "web", "identifiers",
+                        Map.of("email", email)))
+                .post("/v1/consent-changes").then().statusCode(202);
         String directiveId = erasureAwaitingAddApptr(subject, adId);
 
         open(TestTokens.token(Set.of(Roles.OPS), null, "privacy-officer"), "#/");
@@ -96,8 +103,8 @@ class ConsoleBrowserTest {
                 "completed"));
         String timeline = text("[data-testid=timeline]");
         assertThat(timeline).contains("Identifiers purged", "ERASURE", "app-android", "no-2023-04-27", "confirmed",
-                "ticket 4711");
-        assertThat(browser.getPageSource()).doesNotContain(adId);
+                "ticket 4711", "mailgun GET /v3/{domain}/unsubscribes/{address}", "verified");
+        assertThat(browser.getPageSource()).doesNotContain(adId).doesNotContain(email);
         HeadlessChromium.screenshot(browser, "console-timeline");
 
         JsonPath propagation = as(TestTokens.token(Set.of(Roles.OPS), null))
@@ -184,7 +191,7 @@ class ConsoleBrowserTest {
         try {
             return new WebDriverWait(browser, PAGE_WAIT).until(condition);
         } catch (org.openqa.selenium.TimeoutException e) {
-            HeadlessChromium.screenshot(browser, "failure");
+            HeadlessChromium.failureScreenshot(browser);
             throw new AssertionError("page showed: " + text("body") + "\nbrowser log: "
                     + browser.manage().logs().get(org.openqa.selenium.logging.LogType.BROWSER).getAll(), e);
         }

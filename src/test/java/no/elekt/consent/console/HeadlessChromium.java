@@ -65,6 +65,15 @@ final class HeadlessChromium {
 
     /** Saves a PNG under target/console, and into the directory -Dconsole.screenshots names (docs/ for the README). */
     static void screenshot(ChromeDriver browser, String name) {
+        screenshot(browser, name, System.getProperty("console.screenshots", ""));
+    }
+
+    /** A failure's screenshot: under target/console only. */
+    static void failureScreenshot(ChromeDriver browser) {
+        screenshot(browser, "failure", "");
+    }
+
+    private static void screenshot(ChromeDriver browser, String name, String alsoTo) {
         // the whole page: the window as tall as the document for the shot, then back
         org.openqa.selenium.Dimension size = browser.manage().window().getSize();
         long height = (Long) browser.executeScript("return document.documentElement.scrollHeight");
@@ -73,7 +82,7 @@ final class HeadlessChromium {
         byte[] png = browser.getScreenshotAs(OutputType.BYTES);
         browser.manage().window().setSize(size);
         try {
-            for (String dir : List.of("target/console", System.getProperty("console.screenshots", ""))) {
+            for (String dir : List.of("target/console", alsoTo)) {
                 if (!dir.isBlank()) {
                     Files.createDirectories(Path.of(dir));
                     Files.write(Path.of(dir, name + ".png"), png);
