@@ -49,7 +49,7 @@ import no.elekt.consent.problem.ProblemException;
 public class DeadLetterReplay {
 
     private static final Logger LOG = Logger.getLogger(DeadLetterReplay.class);
-    static final String GROUP = "consent-core-replay";
+    public static final String GROUP = "consent-core-replay";
     private static final String DLQ = ".dlq";
 
     /** What a call sent back, from where to where, and how many dead letters are left after it. */

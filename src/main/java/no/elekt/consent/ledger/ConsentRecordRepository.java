@@ -63,6 +63,24 @@ public class ConsentRecordRepository {
                 });
     }
 
+    /** Changes accepted in one time bucket. */
+    public record Accepted(Instant bucket, long changes) {
+    }
+
+    /** Per bucket of the given seconds since the given instant: how many changes were accepted. */
+    public Uni<List<Accepted>> acceptedPerBucket(SqlClient client, Instant since, int bucketSeconds) {
+        return client.preparedQuery("""
+                select to_timestamp(floor(extract(epoch from recorded_at) / $2) * $2), count(*)
+                from consent_record where recorded_at >= $1 group by 1 order by 1""")
+                .execute(Tuple.of(utc(since), bucketSeconds))
+                .map(rows -> {
+                    List<Accepted> buckets = new ArrayList<>();
+                    rows.forEach(row -> buckets.add(new Accepted(row.getOffsetDateTime(0).toInstant(),
+                            row.getLong(1))));
+                    return buckets;
+                });
+    }
+
     /** Whether the subject was erased by a request of after the given instant. */
     Uni<Boolean> erasedAfter(SqlClient client, String subjectId, Instant occurredAt) {
         return client.preparedQuery("""

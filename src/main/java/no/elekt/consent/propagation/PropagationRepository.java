@@ -233,6 +233,50 @@ public class PropagationRepository {
                 });
     }
 
+    /** Every propagation of a subject, oldest first, each with its proof of effect. */
+    public Uni<List<Propagation>> ofSubject(SqlClient client, String subjectId) {
+        return client.preparedQuery("select * from propagation where subject_id = $1 order by created_at, processor")
+                .execute(Tuple.of(subjectId)).map(PropagationRepository::all);
+    }
+
+    /** Open propagations of one processor in one status, and how many of them are past their deadline. */
+    public record OpenCount(String processor, PropagationStatus status, long count, long overdue) {
+    }
+
+    public Uni<List<OpenCount>> openByProcessorAndStatus(SqlClient client) {
+        return client.preparedQuery("""
+                select processor, status, count(*), count(*) filter (where deadline < now())
+                from propagation where status = any($1) group by processor, status""")
+                .execute(Tuple.of((Object) PropagationStatus.openNames()))
+                .map(rows -> {
+                    List<OpenCount> counts = new ArrayList<>();
+                    rows.forEach(row -> counts.add(new OpenCount(row.getString(0),
+                            PropagationStatus.valueOf(row.getString(1)), row.getLong(2), row.getLong(3))));
+                    return counts;
+                });
+    }
+
+    /** Propagations closed in one time bucket, and their time from the accepted change to the close. */
+    public record Latency(Instant bucket, long closed, double p50Seconds, double p95Seconds) {
+    }
+
+    /** Per bucket of the given seconds since the given instant: closures and their latency percentiles. */
+    public Uni<List<Latency>> latency(SqlClient client, Instant since, int bucketSeconds) {
+        return client.preparedQuery("""
+                select to_timestamp(floor(extract(epoch from updated_at) / $2) * $2) as bucket, count(*),
+                    percentile_cont(0.5) within group (order by extract(epoch from updated_at - created_at)),
+                    percentile_cont(0.95) within group (order by extract(epoch from updated_at - created_at))
+                from propagation where updated_at >= $1 and status in ('CONFIRMED', 'NOT_APPLICABLE')
+                group by 1 order by 1""")
+                .execute(Tuple.of(utc(since), bucketSeconds))
+                .map(rows -> {
+                    List<Latency> buckets = new ArrayList<>();
+                    rows.forEach(row -> buckets.add(new Latency(instant(row, "bucket"), row.getLong(1),
+                            row.getDouble(2), row.getDouble(3))));
+                    return buckets;
+                });
+    }
+
     private static List<Propagation> all(RowSet<Row> rows) {
         List<Propagation> all = new ArrayList<>();
         rows.forEach(row -> all.add(of(row)));

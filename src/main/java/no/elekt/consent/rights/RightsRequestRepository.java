@@ -83,6 +83,27 @@ public class RightsRequestRepository {
                 .execute(Tuple.of(requestIds.toArray(UUID[]::new))).map(RightsRequestRepository::all);
     }
 
+    /** A rights request's deadline, for ops' view of what is due. */
+    public record Due(UUID requestId, String subjectId, String type, Instant deadline) {
+    }
+
+    /** Of the given requests, each with its deadline, earliest first. */
+    public Uni<List<Due>> deadlines(SqlClient client, Set<UUID> requestIds) {
+        if (requestIds.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        return client.preparedQuery("""
+                select request_id, subject_id, type, deadline from rights_request where request_id = any($1)
+                order by deadline""")
+                .execute(Tuple.of((Object) requestIds.toArray(UUID[]::new)))
+                .map(rows -> {
+                    List<Due> due = new ArrayList<>();
+                    rows.forEach(row -> due.add(new Due(row.getUUID(0), row.getString(1), row.getString(2),
+                            row.getOffsetDateTime(3).toInstant())));
+                    return due;
+                });
+    }
+
     private static List<RightsRequest> all(RowSet<Row> rows) {
         List<RightsRequest> all = new ArrayList<>();
         rows.forEach(row -> all.add(of(row)));

@@ -48,6 +48,11 @@ public final class LocalStack {
 
         String token = TestTokens.token(java.util.Set.of("consent-writer", "subject-reader", "ops"), List.of("*"),
                 Duration.ofHours(12), TestTokens.AUDIENCE, TestTokens.privateKey());
+        // the console signed in: the token in the URL fragment (never sent to a server), kept in the tab's session
+        String officer = TestTokens.token(java.util.Set.of("ops"), null, Duration.ofHours(12), TestTokens.AUDIENCE,
+                TestTokens.privateKey());
+        String reader = TestTokens.token(java.util.Set.of("subject-reader"), null, Duration.ofHours(12),
+                TestTokens.AUDIENCE, TestTokens.privateKey());
         System.out.printf("""
 
                 ==========================================================================
@@ -70,10 +75,14 @@ public final class LocalStack {
                  Then follow it until the processor has CONFIRMED it:
                    curl -H "Authorization: Bearer $TOKEN" http://localhost:8080/v1/consent-changes/<changeId>
                  Its events are printed below as [event] lines (identifier values masked).
+
+                 The ops console, signed in (12 h):
+                   as ops (acts):             http://localhost:8080/console/#token=%s
+                   as subject-reader (looks): http://localhost:8080/console/#token=%s
                 ==========================================================================
 
                 """, infra.jdbcUrl(), infra.kafkaBootstrap(), infra.registry.apiUrl(), infra.registry.ccompatUrl(),
-                ProcessorStandIns.baseUrl(), standIns.getSmtpPort(), token);
+                ProcessorStandIns.baseUrl(), standIns.getSmtpPort(), token, officer, reader);
 
         Thread tail = new Thread(() -> printEvents(infra), "event-tail");
         tail.setDaemon(true);
