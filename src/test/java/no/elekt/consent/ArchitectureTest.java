@@ -43,6 +43,7 @@ class ArchitectureTest {
             "idempotency_key", "idempotency/IdempotencyRepository.java",
             "propagation", "propagation/PropagationRepository.java",
             "outbox_event", "outbox/Outbox.java",
+            "outbox_parked", "outbox/Outbox.java",
             "subject_identifier", "identifiers/IdentifierStore.java",
             "rights_request", "rights/RightsRequestRepository.java",
             "backfill", "backfill/BackfillRepository.java");
