@@ -3,6 +3,7 @@ package no.elekt.consent.outbox;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -103,6 +104,12 @@ public class Outbox {
     Uni<Boolean> tryLead(SqlClient connection) {
         return connection.preparedQuery("select pg_try_advisory_lock($1)").execute(Tuple.of(LEADER_LOCK))
                 .map(rows -> rows.iterator().next().getBoolean(0));
+    }
+
+    /** Has PostgreSQL end this session (and so free its advisory lock) once it has waited this long for a query. */
+    Uni<Void> endSessionWhenIdleFor(SqlClient connection, Duration idle) {
+        return connection.preparedQuery("select set_config('idle_session_timeout', $1, false)")
+                .execute(Tuple.of(idle.toMillis() + "ms")).replaceWithVoid();
     }
 
     /** Subscribes the connection to the insert trigger's notifications. */

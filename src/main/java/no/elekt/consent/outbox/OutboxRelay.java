@@ -64,6 +64,7 @@ public class OutboxRelay {
     private final int batchSize;
     private final Duration idlePoll;
     private final Duration sendTimeout;
+    private final Duration leaderSessionTimeout;
     private final Semaphore wake = new Semaphore(0);
     private final Counter relayedCounter;
     private final Counter parkedCounter;
@@ -81,6 +82,8 @@ public class OutboxRelay {
             @ConfigProperty(name = "consent.outbox.batch-size", defaultValue = "500") int batchSize,
             @ConfigProperty(name = "consent.outbox.idle-poll", defaultValue = "PT2S") Duration idlePoll,
             @ConfigProperty(name = "consent.outbox.send-timeout", defaultValue = "PT20S") Duration sendTimeout,
+            @ConfigProperty(name = "consent.outbox.leader-session-timeout", defaultValue = "PT20S")
+            Duration leaderSessionTimeout,
             @ConfigProperty(name = "quarkus.datasource.reactive.url") Optional<String> url,
             @ConfigProperty(name = "quarkus.datasource.username") Optional<String> username,
             @ConfigProperty(name = "quarkus.datasource.password") Optional<String> password) {
@@ -96,6 +99,7 @@ public class OutboxRelay {
         this.batchSize = batchSize;
         this.idlePoll = idlePoll;
         this.sendTimeout = sendTimeout;
+        this.leaderSessionTimeout = leaderSessionTimeout;
         this.relayedCounter = metrics.counter("consent_outbox_relayed");
         this.parkedCounter = Counter.builder("consent_outbox_parked")
                 .description("Outbox rows parked because they cannot be delivered as they are").register(metrics);
@@ -183,6 +187,15 @@ public class OutboxRelay {
         // A connection of its own, outside the pool: closing it ends the session, and with the session PostgreSQL
         // releases the advisory lock and the LISTEN, so a relay that lost Kafka or the database can lead again.
         SqlConnection connection = PgConnection.connect(vertx, leaderOptions).await().atMost(sendTimeout);
+        try {
+            // A leader cut off from the database (its node or network gone, the process still alive) would keep its
+            // session, and the lock, until TCP keep-alive gives up: hours. PostgreSQL ends a session idle this long
+            // instead, so another replica leads within about this time plus one idle poll. A live leader is never
+            // idle that long: it polls every idle-poll, and a batch's sends end within the producer's time-outs.
+            outbox.endSessionWhenIdleFor(connection, leaderSessionTimeout).await().atMost(sendTimeout);
+        } catch (RuntimeException e) {
+            LOG.warnf("The relay's session cannot end itself when cut off (PostgreSQL before 14?): %s", e.getMessage());
+        }
         if (!outbox.tryLead(connection).await().atMost(sendTimeout)) {
             connection.closeAndAwait();
             return false;
@@ -200,6 +213,11 @@ public class OutboxRelay {
      * behind it; everything else goes on. A transient failure (Kafka unreachable) keeps its row and those after it of
      * its subject, and the relay backs off.
      */
+    /** True while this instance holds the relay lock. */
+    boolean leading() {
+        return leaderConnection != null;
+    }
+
     private int relayBatch() {
         List<Outbox.Stored> events = outbox.oldest(leaderConnection, batchSize).await().atMost(sendTimeout);
         if (events.isEmpty()) {
