@@ -182,4 +182,18 @@ public class HandledDirectives {
     /** A directive with the receipt given for it. */
     public record Handled(ProcessorDirective directive, PropagationReceipt receipt, boolean settlesVersion) {
     }
+
+    /**
+     * Retention: removes at most {@code limit} receipts of these processors completed before the cutoff; answers how
+     * many. A directive redelivered after that is carried out again (the processors' calls are idempotent), and the
+     * applied versions, which make older work lose, are kept.
+     */
+    public Uni<Integer> deleteCompletedBefore(List<String> processors, java.time.Instant cutoff, int limit) {
+        return pool.preparedQuery("""
+                delete from adapter_directive where ctid = any(array(
+                    select ctid from adapter_directive where processor = any($1) and completed_at < $2 limit $3))""")
+                .execute(Tuple.of(processors.toArray(String[]::new), OffsetDateTime.ofInstant(cutoff, ZoneOffset.UTC),
+                        limit))
+                .map(rows -> rows.rowCount());
+    }
 }

@@ -245,4 +245,18 @@ public class PropagationRepository {
     private static OffsetDateTime utc(Instant instant) {
         return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
     }
+
+    /**
+     * Retention: removes at most {@code limit} propagations of consent changes closed (not in an open status) before
+     * the cutoff; answers how many. Open ones are never removed, however old, nor those of a rights request, whose
+     * status they make.
+     */
+    public Uni<Integer> deleteClosedBefore(SqlClient client, Instant cutoff, int limit) {
+        return client.preparedQuery("""
+                delete from propagation where ctid = any(array(
+                    select ctid from propagation
+                    where status <> all($1) and updated_at < $2 and request_id is null limit $3))""")
+                .execute(Tuple.of(PropagationStatus.openNames(), utc(cutoff), limit))
+                .map(rows -> rows.rowCount());
+    }
 }
