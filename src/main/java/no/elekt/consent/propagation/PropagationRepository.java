@@ -124,16 +124,21 @@ public class PropagationRepository {
                 .map(PropagationRepository::requestIds);
     }
 
-    /** For ops: by status, processor and overdue flag, earliest deadline first. */
+    /**
+     * For ops: by status, processor and overdue flag, earliest deadline first (then by directive id, so pages are
+     * stable), after the position of the last row of the page before (null: from the start).
+     */
     Uni<List<Propagation>> list(SqlClient client, PropagationStatus status, String processor, boolean overdueOnly,
-            int limit) {
+            Instant afterDeadline, UUID afterDirective, int limit) {
         return client.preparedQuery("""
                 select * from propagation
                 where ($1::varchar is null or status = $1) and ($2::varchar is null or processor = $2)
                   and (not $3 or (deadline < $4 and status = any($5)))
-                order by deadline limit $6""")
+                  and ($6::timestamptz is null or (deadline, directive_id) > ($6, $7))
+                order by deadline, directive_id limit $8""")
                 .execute(Tuple.from(Arrays.asList(status == null ? null : status.name(), processor, overdueOnly,
-                        utc(Instant.now()), PropagationStatus.openNames(), limit)))
+                        utc(Instant.now()), PropagationStatus.openNames(),
+                        afterDeadline == null ? null : utc(afterDeadline), afterDirective, limit)))
                 .map(PropagationRepository::all);
     }
 

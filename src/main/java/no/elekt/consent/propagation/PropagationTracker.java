@@ -90,8 +90,9 @@ public class PropagationTracker {
                 ReceiptFolding.detail(r, action));
     }
 
-    public Uni<List<Propagation>> list(PropagationStatus status, String processor, boolean overdueOnly, int limit) {
-        return propagations.list(pool, status, processor, overdueOnly, limit);
+    public Uni<List<Propagation>> list(PropagationStatus status, String processor, boolean overdueOnly,
+            Instant afterDeadline, UUID afterDirective, int limit) {
+        return propagations.list(pool, status, processor, overdueOnly, afterDeadline, afterDirective, limit);
     }
 
     /**
