@@ -19,6 +19,7 @@ import io.vertx.mutiny.sqlclient.Pool;
 import no.elekt.consent.adapter.HandledDirectives;
 import no.elekt.consent.config.CoreDisabled;
 import no.elekt.consent.config.RoleSwitches;
+import no.elekt.consent.config.Stopping;
 import no.elekt.consent.idempotency.IdempotencyRepository;
 import no.elekt.consent.policy.Policy;
 import no.elekt.consent.propagation.PropagationRepository;
@@ -95,19 +96,21 @@ public class RetentionJobs {
                 });
     }
 
-    /** Skips the adapters' retention in an instance that runs no adapter. */
+    /** Skips the adapters' retention in an instance that runs no adapter, and in one that is stopping. */
     @Singleton
     static class NoAdapterHere implements Scheduled.SkipPredicate {
 
         private final boolean none;
+        private final Stopping stopping;
 
-        NoAdapterHere(RoleSwitches roles, Policy policy) {
+        NoAdapterHere(RoleSwitches roles, Policy policy, Stopping stopping) {
             this.none = policy.processors().keySet().stream().noneMatch(roles::adapterRuns);
+            this.stopping = stopping;
         }
 
         @Override
         public boolean test(ScheduledExecution execution) {
-            return none;
+            return none || stopping.now();
         }
     }
 }
