@@ -49,7 +49,8 @@ class ArchitectureTest {
             Map.entry("rights_request", "rights/RightsRequestRepository.java"),
             Map.entry("backfill", "backfill/BackfillRepository.java"),
             Map.entry("adapter_drift", "drift/DriftRepository.java"),
-            Map.entry("ops_audit", "audit/OpsAuditRepository.java"));
+            Map.entry("ops_audit", "audit/OpsAuditRepository.java"),
+            Map.entry("outbox_parked", "outbox/Outbox.java"));
 
     static final Pattern TABLE_IN_SQL = Pattern.compile("(?i)\\b(?:from|into|update|join|listen)\\s+([a-z_]+)\\b");
 

@@ -15,9 +15,11 @@ import java.util.stream.Collectors;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import no.elekt.consent.adapter.HandledDirectives.Handled;
@@ -33,6 +35,7 @@ import no.elekt.consent.events.ReceiptOutcome;
 import no.elekt.consent.events.Verification;
 import no.elekt.consent.identifiers.DirectiveSeal;
 import no.elekt.consent.kafka.DeadLetters;
+import no.elekt.consent.problem.Failures;
 
 /**
  * What every adapter does around its processor calls, for the directives of one poll:
@@ -46,7 +49,11 @@ import no.elekt.consent.kafka.DeadLetters;
  * <li>receipts are recorded, published, and acknowledged by Kafka before the Uni completes, so the directives'
  * offsets are committed only after their receipts are safe.</li>
  * </ol>
- * A database or Kafka outage while recording or publishing is retried (never dead-lettered), so nothing is lost.
+ * A database or Kafka outage while recording or publishing is retried with backoff, within a time budget
+ * ({@code consent.adapters.bookkeeping.retry-budget}, counted in {@code consent_adapter_bookkeeping_retries_total});
+ * past it the poll fails and the connector dead-letters it, visible and replayable. What the bookkeeping refuses for
+ * good (a value too long for its column, a constraint) is not retried: that directive is answered FAILED_PERMANENT
+ * and dead-lettered, and the rest of the poll is recorded.
  */
 @ApplicationScoped
 public class DirectiveHandler {
@@ -60,9 +67,12 @@ public class DirectiveHandler {
     private final MeterRegistry metrics;
     private final DirectiveSeal seal;
     private final Pool pool;
+    private final Duration retryBudget;
 
     DirectiveHandler(DirectiveDecoder decoder, HandledDirectives store, Receipts receipts, DeadLetters deadLetters,
-            MeterRegistry metrics, DirectiveSeal seal, Pool pool) {
+            MeterRegistry metrics, DirectiveSeal seal, Pool pool,
+            @ConfigProperty(name = "consent.adapters.bookkeeping.retry-budget", defaultValue = "10m")
+            Duration retryBudget) {
         this.seal = seal;
         this.pool = pool;
         this.decoder = decoder;
@@ -70,6 +80,7 @@ public class DirectiveHandler {
         this.receipts = receipts;
         this.deadLetters = deadLetters;
         this.metrics = metrics;
+        this.retryBudget = retryBudget;
     }
 
     /** A directive and the record it came in. */
@@ -145,8 +156,41 @@ public class DirectiveHandler {
         return retried("reading handled directives", () -> store.receipts(processor, ids))
                 .chain(handled -> retried("reading applied versions", () -> store.appliedVersions(processor, subjects))
                         .chain(applied -> decide(adapter, deliveries, handled, applied)))
-                .chain(outcomes -> retried("recording receipts", () -> store.record(processor, toRecord(outcomes)))
-                        .chain(() -> publish(adapter, outcomes)));
+                .chain(outcomes -> record(processor, outcomes))
+                .chain(outcomes -> publish(adapter, outcomes));
+    }
+
+    /**
+     * Records the receipts of the poll in one transaction; if the database refuses that for good, one by one, and a
+     * directive whose own receipt is refused becomes FAILED_PERMANENT (to be dead-lettered) rather than holding up
+     * the poll, and its partition, for ever.
+     */
+    private Uni<List<Answered>> record(String processor, List<Answered> outcomes) {
+        return retried("recording receipts", () -> store.record(processor, toRecord(outcomes)))
+                .replaceWith(outcomes)
+                .onFailure(e -> !Failures.infrastructureTransient(e))
+                .recoverWithUni(refused -> {
+                    LOG.warnf("Recording a poll's receipts at %s was refused (%s): recording them one by one",
+                            processor, refused.getClass().getSimpleName());
+                    return Multi.createFrom().iterable(outcomes)
+                            .onItem().transformToUniAndConcatenate(o -> recordOne(processor, o))
+                            .collect().asList();
+                });
+    }
+
+    private Uni<Answered> recordOne(String processor, Answered o) {
+        List<Handled> handled = toRecord(List.of(o));
+        if (handled.isEmpty()) {
+            return Uni.createFrom().item(o);
+        }
+        return retried("recording a receipt", () -> store.record(processor, handled))
+                .replaceWith(o)
+                .onFailure(e -> !Failures.infrastructureTransient(e))
+                .recoverWithItem(refused -> {
+                    DirectiveResult failed = DirectiveResult.refusedBookkeeping(refused);
+                    return new Answered(o.delivery(), failed, receipt(processor, o.delivery().directive(), failed),
+                            false);
+                });
     }
 
     /**
@@ -330,11 +374,18 @@ public class DirectiveHandler {
         }
     }
 
-    /** Our own infrastructure (database, Kafka) failing: retried with backoff until it works, never dropped. */
-    private static <T> Uni<T> retried(String what, java.util.function.Supplier<Uni<T>> step) {
+    /**
+     * Our own infrastructure (database, Kafka) away: retried with backoff within the budget, each retry counted.
+     * Any other failure is not retried: the same work would fail the same way.
+     */
+    private <T> Uni<T> retried(String what, java.util.function.Supplier<Uni<T>> step) {
         return Uni.createFrom().<T>deferred(() -> step.get())
-                .onFailure().invoke(e -> LOG.warnf("Adapter infrastructure failure while %s, retrying: %s", what,
-                        e.getClass().getSimpleName()))
-                .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).indefinitely();
+                .onFailure(Failures::infrastructureTransient).invoke(e -> {
+                    metrics.counter("consent_adapter_bookkeeping_retries", "step", what).increment();
+                    LOG.warnf("Adapter infrastructure failure while %s, retrying: %s", what,
+                            e.getClass().getSimpleName());
+                })
+                .onFailure(Failures::infrastructureTransient).retry()
+                .withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).expireIn(retryBudget.toMillis());
     }
 }

@@ -51,6 +51,17 @@ public record DirectiveResult(ReceiptOutcome outcome, String detail, int attempt
     }
 
     /**
+     * The adapter's own record of the directive was refused for good (a value too long for its column, a
+     * constraint): whatever the call did, the directive cannot be accounted for, so it fails for ops to see.
+     */
+    public static DirectiveResult refusedBookkeeping(Throwable refusal) {
+        String sqlState = refusal instanceof io.vertx.pgclient.PgException pg ? " (SQLSTATE " + pg.getSqlState() + ")"
+                : "";
+        return new DirectiveResult(ReceiptOutcome.FAILED_PERMANENT, "the receipt could not be recorded: "
+                + refusal.getClass().getSimpleName() + sqlState, 1);
+    }
+
+    /**
      * Sums up the effects of the calls made for one directive: nothing to do is NOT_APPLICABLE, all "already done"
      * is ALREADY_APPLIED, anything changed is APPLIED.
      */

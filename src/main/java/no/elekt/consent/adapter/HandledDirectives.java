@@ -108,7 +108,7 @@ public class HandledDirectives {
             PropagationReceipt r = h.receipt();
             receipts.add(Tuple.from(List.of(processor, r.getDirectiveId(), r.getChangeId(), r.getSubjectId(),
                     UUID.fromString(r.getReceiptId()), r.getOutcome().name(),
-                    r.getDetail() == null ? "" : r.getDetail(), r.getAttempts(),
+                    detail(r.getDetail()), r.getAttempts(),
                     OffsetDateTime.ofInstant(r.getCompletedAt(), ZoneOffset.UTC), r.getVerification().name(),
                     r.getVerificationNote() == null ? "" : r.getVerificationNote(), evidenceJson(r.getEvidence()))));
             if (h.settlesVersion()) {
@@ -123,6 +123,11 @@ public class HandledDirectives {
         }
         return pool.withTransaction(connection -> insertReceipts(connection, receipts)
                 .chain(() -> raiseVersions(connection, versions)));
+    }
+
+    /** The detail as kept: at most its column's 512 characters (a processor's error text can be longer). */
+    private static String detail(String detail) {
+        return detail == null ? "" : detail.length() > 512 ? detail.substring(0, 511) + "…" : detail;
     }
 
     private static Uni<Void> insertReceipts(SqlConnection connection, List<Tuple> receipts) {
@@ -176,5 +181,19 @@ public class HandledDirectives {
 
     /** A directive with the receipt given for it. */
     public record Handled(ProcessorDirective directive, PropagationReceipt receipt, boolean settlesVersion) {
+    }
+
+    /**
+     * Retention: removes at most {@code limit} receipts of these processors completed before the cutoff; answers how
+     * many. A directive redelivered after that is carried out again (the processors' calls are idempotent), and the
+     * applied versions, which make older work lose, are kept.
+     */
+    public Uni<Integer> deleteCompletedBefore(List<String> processors, java.time.Instant cutoff, int limit) {
+        return pool.preparedQuery("""
+                delete from adapter_directive where ctid = any(array(
+                    select ctid from adapter_directive where processor = any($1) and completed_at < $2 limit $3))""")
+                .execute(Tuple.of(processors.toArray(String[]::new), OffsetDateTime.ofInstant(cutoff, ZoneOffset.UTC),
+                        limit))
+                .map(rows -> rows.rowCount());
     }
 }

@@ -148,9 +148,9 @@ class OverviewService {
 
     private Uni<Overview.WorkLists> workLists(Instant now) {
         return Uni.combine().all().unis(
-                tracker.list(PropagationStatus.AWAITING_MANUAL, null, false, WORK_LIST_SIZE),
-                tracker.list(PropagationStatus.FAILED, null, false, WORK_LIST_SIZE),
-                tracker.list(null, null, true, WORK_LIST_SIZE))
+                tracker.list(PropagationStatus.AWAITING_MANUAL, null, false, null, null, WORK_LIST_SIZE),
+                tracker.list(PropagationStatus.FAILED, null, false, null, null, WORK_LIST_SIZE),
+                tracker.list(null, null, true, null, null, WORK_LIST_SIZE))
                 .with((manual, failed, overdue) -> new Overview.WorkLists(
                         manual.stream().map(p -> WorkRow.of(p, now)).toList(),
                         failed.stream().map(p -> WorkRow.of(p, now)).toList(),

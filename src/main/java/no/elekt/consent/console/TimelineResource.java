@@ -46,13 +46,17 @@ public class TimelineResource {
         this.pool = pool;
     }
 
+    /** The first page of the ledger (a longer one is read page by page at /v1/subjects/{id}/history). */
+    static final int HISTORY_SHOWN = 1000;
+
     @GET
     @Operation(summary = "A subject's decisions, rights requests and propagations with receipts and evidence; "
             + "which identifier types are held, without their values")
     public Uni<Timeline> timeline(@PathParam("subjectId") @Pattern(regexp = ConsentChangeRequest.SUBJECT_ID,
             message = ConsentChangeRequest.SUBJECT_ID_MESSAGE) String subjectId) {
         Instant now = Instant.now();
-        return Uni.combine().all().unis(subjects.history(subjectId), rights.ofSubject(subjectId),
+        return Uni.combine().all().unis(subjects.history(subjectId, null, HISTORY_SHOWN).map(page -> page.entries()),
+                rights.ofSubject(subjectId),
                 propagations.ofSubject(pool, subjectId), identifiers.describe(pool, subjectId))
                 .with((history, requests, lines, held) -> new Timeline(subjectId, history, requests,
                         lines.stream().map(l -> entry(l, now)).toList(),

@@ -44,4 +44,16 @@ public class IdempotencyRepository {
                                     return row.getUUID("resource_id");
                                 }));
     }
+
+    /**
+     * Retention: removes at most {@code limit} keys claimed before the cutoff (a client retries within minutes or
+     * hours, not months); answers how many.
+     */
+    public Uni<Integer> deleteClaimedBefore(SqlClient client, java.time.Instant cutoff, int limit) {
+        return client.preparedQuery("""
+                delete from idempotency_key where ctid = any(array(
+                    select ctid from idempotency_key where created_at < $1 limit $2))""")
+                .execute(Tuple.of(OffsetDateTime.ofInstant(cutoff, ZoneOffset.UTC), limit))
+                .map(rows -> rows.rowCount());
+    }
 }

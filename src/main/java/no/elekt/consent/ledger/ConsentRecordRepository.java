@@ -51,16 +51,26 @@ public class ConsentRecordRepository {
                 .map(rows -> rows.size() == 0 ? null : of(rows.iterator().next()));
     }
 
-    /** The subject's ledger in the order it was recorded. */
-    Uni<List<ConsentRecord>> ofSubject(SqlClient client, String subjectId) {
-        return client.preparedQuery("""
-                select * from consent_record where subject_id = $1 order by recorded_at, purpose, version""")
-                .execute(Tuple.of(subjectId))
-                .map(rows -> {
-                    List<ConsentRecord> records = new ArrayList<>();
-                    rows.forEach(row -> records.add(of(row)));
-                    return records;
-                });
+    /**
+     * A page of the subject's ledger in the order it was recorded, after the cursor (from the start if null); the
+     * order key is the index consent_record_subject_page, so a page costs the same at the end of a long ledger.
+     */
+    Uni<List<ConsentRecord>> page(SqlClient client, String subjectId, LedgerCursor after, int limit) {
+        Uni<io.vertx.mutiny.sqlclient.RowSet<Row>> rows = after == null
+                ? client.preparedQuery("""
+                        select * from consent_record where subject_id = $1
+                        order by recorded_at, purpose, version limit $2""")
+                        .execute(Tuple.of(subjectId, limit))
+                : client.preparedQuery("""
+                        select * from consent_record where subject_id = $1
+                          and (recorded_at, purpose, version) > ($2, $3, $4)
+                        order by recorded_at, purpose, version limit $5""")
+                        .execute(Tuple.of(subjectId, utc(after.recordedAt()), after.purpose(), after.version(), limit));
+        return rows.map(result -> {
+            List<ConsentRecord> records = new ArrayList<>();
+            result.forEach(row -> records.add(of(row)));
+            return records;
+        });
     }
 
     /** Changes accepted in one time bucket. */

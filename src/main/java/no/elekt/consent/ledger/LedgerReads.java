@@ -38,8 +38,8 @@ public class LedgerReads {
         return states.ofSubject(pool, subjectId);
     }
 
-    /** The subject's ledger, oldest first. */
-    public Uni<List<ConsentRecord>> records(String subjectId) {
-        return records.ofSubject(pool, subjectId);
+    /** A page of the subject's ledger, oldest first, after the cursor (null: from the start). */
+    public Uni<List<ConsentRecord>> records(String subjectId, LedgerCursor after, int limit) {
+        return records.page(pool, subjectId, after, limit);
     }
 }

@@ -3,6 +3,7 @@ package no.elekt.consent.outbox;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -48,8 +49,14 @@ public class Outbox {
     public record Event(String topic, String key, UUID eventId, SpecificRecordBase payload) {
     }
 
-    /** An event read back for relaying, its payload decoded. */
-    record Stored(long id, String topic, String key, String eventType, UUID eventId, SpecificRecordBase payload) {
+    /** An event read back for relaying, its payload decoded, or why it could not be ({@code unreadable}). */
+    record Stored(long id, String topic, String key, String eventType, UUID eventId, SpecificRecordBase payload,
+            String unreadable) {
+    }
+
+    /** A parked event as ops see it: no payload (it carries identifiers). */
+    public record Parked(long id, String topic, String subjectId, String eventType, UUID eventId,
+            OffsetDateTime createdAt, String reason, OffsetDateTime parkedAt) {
     }
 
     /** How many events wait, and how long the oldest has. */
@@ -99,27 +106,92 @@ public class Outbox {
                 .map(rows -> rows.iterator().next().getBoolean(0));
     }
 
+    /** Has PostgreSQL end this session (and so free its advisory lock) once it has waited this long for a query. */
+    Uni<Void> endSessionWhenIdleFor(SqlClient connection, Duration idle) {
+        return connection.preparedQuery("select set_config('idle_session_timeout', $1, false)")
+                .execute(Tuple.of(idle.toMillis() + "ms")).replaceWithVoid();
+    }
+
     /** Subscribes the connection to the insert trigger's notifications. */
     Uni<Void> listen(SqlClient connection) {
         return connection.query("LISTEN outbox_event").execute().replaceWithVoid();
     }
 
-    /** The oldest events, in id order: the order they were written in. */
+    /**
+     * The oldest events, in id order (the order they were written in), of subjects with no parked event: a parked
+     * event holds back its own subject's later events and nothing else. A payload that cannot be read (its key is not
+     * in the ring, an unknown type) comes back with the reason instead, to be parked.
+     */
     Uni<List<Stored>> oldest(SqlClient client, int limit) {
         return client.preparedQuery("""
                 select id, topic, message_key, event_type, event_id, payload
-                from outbox_event order by id limit $1""")
+                from outbox_event o
+                where not exists (select 1 from outbox_parked p where p.message_key = o.message_key)
+                order by id limit $1""")
                 .execute(Tuple.of(limit))
                 .map(rows -> {
                     List<Stored> stored = new ArrayList<>();
                     for (Row row : rows) {
+                        SpecificRecordBase payload = null;
+                        String unreadable = null;
+                        try {
+                            payload = decode(row.getString("event_type"), vault.decrypt(row.getBuffer("payload")
+                                    .getBytes(), context(row.getString("topic"), row.getUUID("event_id"))));
+                        } catch (RuntimeException e) {
+                            unreadable = "payload cannot be read: " + e.getMessage();
+                        }
                         stored.add(new Stored(row.getLong("id"), row.getString("topic"), row.getString("message_key"),
-                                row.getString("event_type"), row.getUUID("event_id"),
-                                decode(row.getString("event_type"), vault.decrypt(row.getBuffer("payload").getBytes(),
-                                        context(row.getString("topic"), row.getUUID("event_id"))))));
+                                row.getString("event_type"), row.getUUID("event_id"), payload, unreadable));
                     }
                     return stored;
                 });
+    }
+
+    /** Moves an event that cannot be delivered as it is to outbox_parked, with the reason, in one statement. */
+    Uni<Void> park(SqlClient client, long id, String reason) {
+        return client.preparedQuery("""
+                with moved as (delete from outbox_event where id = $1 returning *)
+                insert into outbox_parked (id, topic, message_key, event_type, event_id, payload, created_at, reason,
+                                           parked_at)
+                select id, topic, message_key, event_type, event_id, payload, created_at, $2, now() from moved""")
+                .execute(Tuple.of(id, reason.length() > 1000 ? reason.substring(0, 1000) : reason))
+                .replaceWithVoid();
+    }
+
+    /** Parked events in id order, a page after {@code afterId}. */
+    public Uni<List<Parked>> parked(SqlClient client, long afterId, int limit) {
+        return client.preparedQuery("""
+                select id, topic, message_key, event_type, event_id, created_at, reason, parked_at
+                from outbox_parked where id > $1 order by id limit $2""")
+                .execute(Tuple.of(afterId, limit))
+                .map(rows -> {
+                    List<Parked> parked = new ArrayList<>();
+                    for (Row row : rows) {
+                        parked.add(new Parked(row.getLong("id"), row.getString("topic"), row.getString("message_key"),
+                                row.getString("event_type"), row.getUUID("event_id"),
+                                row.getOffsetDateTime("created_at"), row.getString("reason"),
+                                row.getOffsetDateTime("parked_at")));
+                    }
+                    return parked;
+                });
+    }
+
+    /**
+     * Puts a parked event back in the outbox under its own id, so it is its subject's first again; false if no such
+     * event is parked.
+     */
+    public Uni<Boolean> unpark(SqlClient client, long id) {
+        return client.preparedQuery("""
+                with moved as (delete from outbox_parked where id = $1 returning *)
+                insert into outbox_event (id, topic, message_key, event_type, event_id, payload, created_at)
+                select id, topic, message_key, event_type, event_id, payload, created_at from moved""")
+                .execute(Tuple.of(id))
+                .map(rows -> rows.rowCount() == 1);
+    }
+
+    Uni<Long> parkedCount(SqlClient client) {
+        return client.query("select count(*) from outbox_parked").execute()
+                .map(rows -> rows.iterator().next().getLong(0));
     }
 
     /** Deletes events Kafka has acknowledged. */

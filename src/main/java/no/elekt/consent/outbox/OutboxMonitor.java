@@ -11,12 +11,13 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import no.elekt.consent.config.CoreDisabled;
 
-/** Gauges of how far the relay lags: events waiting in the outbox, and the age of the oldest. */
+/** Gauges of how far the relay lags: events waiting in the outbox, the age of the oldest, and parked rows. */
 @ApplicationScoped
 public class OutboxMonitor {
 
     private final AtomicLong pending = new AtomicLong();
     private final AtomicLong oldestAgeSeconds = new AtomicLong();
+    private final AtomicLong parked = new AtomicLong();
     private final Outbox outbox;
     private final Pool pool;
 
@@ -27,6 +28,8 @@ public class OutboxMonitor {
                 .description("Events written but not yet relayed to Kafka").register(metrics);
         Gauge.builder("consent_outbox_oldest_age_seconds", oldestAgeSeconds, AtomicLong::get)
                 .description("Age of the oldest event waiting in the outbox").register(metrics);
+        Gauge.builder("consent_outbox_parked_rows", parked, AtomicLong::get)
+                .description("Outbox rows parked, each holding back its subject, until ops retry them").register(metrics);
     }
 
     @Scheduled(every = "${consent.monitor.interval:15s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
@@ -35,6 +38,6 @@ public class OutboxMonitor {
         return outbox.backlog(pool).invoke(backlog -> {
             pending.set(backlog.events());
             oldestAgeSeconds.set(backlog.oldestAgeSeconds());
-        }).replaceWithVoid();
+        }).chain(() -> outbox.parkedCount(pool)).invoke(parked::set).replaceWithVoid();
     }
 }

@@ -2,15 +2,23 @@ package no.elekt.consent.outbox;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import org.apache.avro.specific.SpecificRecordBase;
+import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
@@ -18,7 +26,10 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 import org.jboss.logging.Logger;
 
+import com.microsoft.kiota.ApiException;
+
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -53,20 +64,26 @@ public class OutboxRelay {
     private final int batchSize;
     private final Duration idlePoll;
     private final Duration sendTimeout;
+    private final Duration leaderSessionTimeout;
     private final Semaphore wake = new Semaphore(0);
     private final Counter relayedCounter;
+    private final Counter parkedCounter;
+    private final OutboxTopics topics;
+    private final AtomicInteger missingTopics = new AtomicInteger();
 
     private volatile boolean running;
     private Thread thread;
     private SqlConnection leaderConnection;
 
-    OutboxRelay(Vertx vertx, Outbox outbox,
+    OutboxRelay(Vertx vertx, Outbox outbox, OutboxTopics topics,
             @Channel("outbox") @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 4096)
             MutinyEmitter<SpecificRecordBase> emitter,
             MeterRegistry metrics, RoleSwitches roles,
             @ConfigProperty(name = "consent.outbox.batch-size", defaultValue = "500") int batchSize,
             @ConfigProperty(name = "consent.outbox.idle-poll", defaultValue = "PT2S") Duration idlePoll,
             @ConfigProperty(name = "consent.outbox.send-timeout", defaultValue = "PT20S") Duration sendTimeout,
+            @ConfigProperty(name = "consent.outbox.leader-session-timeout", defaultValue = "PT20S")
+            Duration leaderSessionTimeout,
             @ConfigProperty(name = "quarkus.datasource.reactive.url") Optional<String> url,
             @ConfigProperty(name = "quarkus.datasource.username") Optional<String> username,
             @ConfigProperty(name = "quarkus.datasource.password") Optional<String> password) {
@@ -82,7 +99,13 @@ public class OutboxRelay {
         this.batchSize = batchSize;
         this.idlePoll = idlePoll;
         this.sendTimeout = sendTimeout;
+        this.leaderSessionTimeout = leaderSessionTimeout;
         this.relayedCounter = metrics.counter("consent_outbox_relayed");
+        this.parkedCounter = Counter.builder("consent_outbox_parked")
+                .description("Outbox rows parked because they cannot be delivered as they are").register(metrics);
+        this.topics = topics;
+        Gauge.builder("consent_outbox_missing_topics", missingTopics, AtomicInteger::get)
+                .description("Topics the policy needs that the broker lacks, found at start").register(metrics);
     }
 
     void start(@Observes StartupEvent event) {
@@ -110,8 +133,12 @@ public class OutboxRelay {
 
     private void run() {
         Duration backoff = Duration.ofMillis(200);
+        boolean topicsChecked = false;
         while (running) {
             try {
+                if (!topicsChecked) {
+                    topicsChecked = checkTopics();
+                }
                 if (!leader()) {
                     awaitWake(idlePoll);
                     continue;
@@ -132,6 +159,26 @@ public class OutboxRelay {
         }
     }
 
+    /**
+     * Reports by name every topic the policy needs that the broker lacks (a processor added to the policy before its
+     * topic exists); its rows will be parked, the rest flows. False if the broker could not be asked yet.
+     */
+    private boolean checkTopics() {
+        try {
+            List<String> missing = topics.missing();
+            missingTopics.set(missing.size());
+            if (!missing.isEmpty()) {
+                LOG.errorf("Topics the policy needs do not exist: %s. Create them (and their ACLs): a broker that "
+                        + "does not create topics refuses their rows, which are parked (GET /v1/ops/parked-outbox) "
+                        + "until ops retry them.", String.join(", ", missing));
+            }
+            return true;
+        } catch (RuntimeException e) {
+            LOG.warnf("Could not check the outbox topics yet: %s", e.getMessage());
+            return false;
+        }
+    }
+
     /** True when this instance holds the relay lock, taking it if free. */
     private boolean leader() {
         if (leaderConnection != null) {
@@ -140,6 +187,15 @@ public class OutboxRelay {
         // A connection of its own, outside the pool: closing it ends the session, and with the session PostgreSQL
         // releases the advisory lock and the LISTEN, so a relay that lost Kafka or the database can lead again.
         SqlConnection connection = PgConnection.connect(vertx, leaderOptions).await().atMost(sendTimeout);
+        try {
+            // A leader cut off from the database (its node or network gone, the process still alive) would keep its
+            // session, and the lock, until TCP keep-alive gives up: hours. PostgreSQL ends a session idle this long
+            // instead, so another replica leads within about this time plus one idle poll. A live leader is never
+            // idle that long: it polls every idle-poll, and a batch's sends end within the producer's time-outs.
+            outbox.endSessionWhenIdleFor(connection, leaderSessionTimeout).await().atMost(sendTimeout);
+        } catch (RuntimeException e) {
+            LOG.warnf("The relay's session cannot end itself when cut off (PostgreSQL before 14?): %s", e.getMessage());
+        }
         if (!outbox.tryLead(connection).await().atMost(sendTimeout)) {
             connection.closeAndAwait();
             return false;
@@ -151,16 +207,123 @@ public class OutboxRelay {
         return true;
     }
 
+    /**
+     * Sends one batch. A row that cannot be delivered as it is (unreadable payload, a topic the broker lacks, a
+     * record the serializer or broker refuses for good) is parked with the reason, and its subject's later rows wait
+     * behind it; everything else goes on. A transient failure (Kafka unreachable) keeps its row and those after it of
+     * its subject, and the relay backs off.
+     */
+    /** True while this instance holds the relay lock. */
+    boolean leading() {
+        return leaderConnection != null;
+    }
+
     private int relayBatch() {
         List<Outbox.Stored> events = outbox.oldest(leaderConnection, batchSize).await().atMost(sendTimeout);
         if (events.isEmpty()) {
             return 0;
         }
-        Uni.join().all(events.stream().map(e -> emitter.sendMessage(message(e))).toList()).andFailFast()
-                .await().atMost(sendTimeout);
-        outbox.delete(leaderConnection, events.stream().map(Outbox.Stored::id).toList()).await().atMost(sendTimeout);
-        relayedCounter.increment(events.size());
+        Set<String> heldBack = new HashSet<>();
+        List<Outbox.Stored> toSend = new ArrayList<>();
+        for (Outbox.Stored event : events) {
+            if (heldBack.contains(event.key())) {
+                continue;
+            }
+            String unsendable = event.unreadable() != null ? event.unreadable()
+                    : topics.knownAbsent(event.topic()) ? missingTopic(event) : null;
+            if (unsendable != null) {
+                park(event, unsendable);
+                heldBack.add(event.key());
+            } else {
+                toSend.add(event);
+            }
+        }
+        List<Optional<Throwable>> outcomes = toSend.isEmpty() ? List.of()
+                : Uni.join().all(toSend.stream().map(e -> emitter.sendMessage(message(e))
+                        .map(sent -> Optional.<Throwable>empty())
+                        .onFailure().recoverWithItem(Optional::of)).toList())
+                        .andFailFast().await().atMost(sendTimeout);
+        List<Long> delivered = new ArrayList<>();
+        Throwable transientFailure = null;
+        for (int i = 0; i < toSend.size(); i++) {
+            Outbox.Stored event = toSend.get(i);
+            Optional<Throwable> failure = outcomes.get(i);
+            if (failure.isEmpty()) {
+                // a row after a failed one of its subject stays, to go again after it: first deliveries keep order
+                if (!heldBack.contains(event.key())) {
+                    delivered.add(event.id());
+                }
+            } else if (permanent(failure.get())) {
+                park(event, "refused: " + failure.get());
+                heldBack.add(event.key());
+            } else if (noMetadata(failure.get()) && !topicExists(event.topic())) {
+                park(event, missingTopic(event));
+                heldBack.add(event.key());
+            } else {
+                transientFailure = transientFailure == null ? failure.get() : transientFailure;
+                heldBack.add(event.key());
+            }
+        }
+        if (!delivered.isEmpty()) {
+            outbox.delete(leaderConnection, delivered).await().atMost(sendTimeout);
+            relayedCounter.increment(delivered.size());
+        }
+        if (transientFailure != null) {
+            throw new IllegalStateException("Kafka did not acknowledge every row: " + transientFailure,
+                    transientFailure);
+        }
         return events.size();
+    }
+
+    private void park(Outbox.Stored event, String reason) {
+        outbox.park(leaderConnection, event.id(), reason).await().atMost(sendTimeout);
+        parkedCounter.increment();
+        // ids only: the payload holds identifiers
+        LOG.errorf("Outbox row %d (event %s, %s to %s) parked, its subject's later rows wait behind it: %s",
+                event.id(), event.eventId(), event.eventType(), event.topic(), reason);
+    }
+
+    private static String missingTopic(Outbox.Stored event) {
+        return "topic " + event.topic() + " does not exist";
+    }
+
+    /** False only if the broker answered that it has no such topic. */
+    private boolean topicExists(String topic) {
+        try {
+            return topics.exists(topic);
+        } catch (RuntimeException e) {
+            return true;
+        }
+    }
+
+    /** The producer found no metadata for the topic in time: it is missing, or the broker is unreachable. */
+    private static boolean noMetadata(Throwable failure) {
+        for (Throwable t = failure; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t instanceof org.apache.kafka.common.errors.TimeoutException && t.getMessage() != null
+                    && t.getMessage().contains("not present in metadata")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A failure that sending the same record again cannot cure. */
+    static boolean permanent(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof SerializationException || t instanceof RecordTooLargeException
+                    || t instanceof InvalidTopicException || t instanceof TopicAuthorizationException) {
+                return true;
+            }
+            // the schema registry refused (no such schema, incompatible): 4xx but a time-out or a throttle
+            if (t instanceof ApiException api && api.getResponseStatusCode() >= 400 && api.getResponseStatusCode() < 500
+                    && api.getResponseStatusCode() != 408 && api.getResponseStatusCode() != 429) {
+                return true;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
     }
 
     private static Message<SpecificRecordBase> message(Outbox.Stored event) {

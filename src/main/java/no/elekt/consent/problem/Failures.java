@@ -45,6 +45,24 @@ public final class Failures {
         return false;
     }
 
+    /**
+     * Our own infrastructure away for a while: the database ({@link #isTransient}) or Kafka (an error the Kafka client
+     * itself calls retriable: time-outs, a leader moving, the network). Anything else (a value too long for its
+     * column, a constraint, a record too large) fails the same way each time.
+     */
+    public static boolean infrastructureTransient(Throwable e) {
+        if (isTransient(e)) {
+            return true;
+        }
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof org.apache.kafka.common.errors.RetriableException
+                    || t instanceof org.apache.kafka.common.errors.InterruptException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static String sqlState(Throwable t) {
         if (t instanceof io.vertx.pgclient.PgException pg) {
             return pg.getSqlState();

@@ -1,6 +1,8 @@
 package no.elekt.consent.propagation;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 
@@ -16,14 +18,18 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.UriInfo;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.jboss.resteasy.reactive.RestResponse;
 
 import io.smallrye.mutiny.Uni;
 import no.elekt.consent.audit.OpsAction;
 import no.elekt.consent.audit.OpsAudit;
+import no.elekt.consent.problem.InvalidFieldException;
 import no.elekt.consent.security.Roles;
 
 /** What ops need to see that every processor honoured every change, and to act when one did not. */
@@ -58,13 +64,48 @@ public class OpsResource {
 
     @GET
     @Path("/propagations")
-    @Operation(summary = "Propagations by status, processor and overdue flag, earliest deadline first")
-    public Uni<List<PropagationRow>> propagations(@QueryParam("status") PropagationStatus status,
+    @Operation(summary = "Propagations by status, processor and overdue flag, earliest deadline first, a page at a "
+            + "time (the next page's address in the Link header, rel=next)")
+    public Uni<RestResponse<List<PropagationRow>>> propagations(@QueryParam("status") PropagationStatus status,
             @QueryParam("processor") String processor, @QueryParam("overdue") boolean overdue,
-            @QueryParam("limit") @DefaultValue("100") @Min(1) @Max(1000) int limit) {
+            @QueryParam("after") String after,
+            @QueryParam("limit") @DefaultValue("100") @Min(1) @Max(1000) int limit, @Context UriInfo uri) {
         Instant now = Instant.now();
-        return tracker.list(status, processor, overdue, limit)
-                .map(rows -> rows.stream().map(p -> PropagationRow.of(p, now)).toList());
+        Position from = Position.decode(after);
+        return tracker.list(status, processor, overdue, from == null ? null : from.deadline(),
+                from == null ? null : from.directiveId(), limit).map(rows -> {
+                    RestResponse.ResponseBuilder<List<PropagationRow>> answer = RestResponse.ResponseBuilder
+                            .ok(rows.stream().map(p -> PropagationRow.of(p, now)).toList());
+                    if (rows.size() == limit) {
+                        Propagation last = rows.get(rows.size() - 1);
+                        answer.header("Link", "<" + uri.getRequestUriBuilder().replaceQueryParam("after",
+                                new Position(last.deadline(), last.directiveId()).encode()).build() + ">; rel=\"next\"");
+                    }
+                    return answer.build();
+                });
+    }
+
+    /** Where a page of the ops list ended, opaque to clients. */
+    record Position(Instant deadline, UUID directiveId) {
+
+        String encode() {
+            return Base64.getUrlEncoder().withoutPadding().encodeToString((deadline.getEpochSecond() + "."
+                    + deadline.getNano() + ":" + directiveId).getBytes(StandardCharsets.UTF_8));
+        }
+
+        static Position decode(String encoded) {
+            if (encoded == null || encoded.isBlank()) {
+                return null;
+            }
+            try {
+                String[] parts = new String(Base64.getUrlDecoder().decode(encoded), StandardCharsets.UTF_8).split(":");
+                String[] instant = parts[0].split("\\.");
+                return new Position(Instant.ofEpochSecond(Long.parseLong(instant[0]), Long.parseLong(instant[1])),
+                        UUID.fromString(parts[1]));
+            } catch (RuntimeException e) {
+                throw new InvalidFieldException("after", "not a position this service gave (use the Link header's next)");
+            }
+        }
     }
 
     @POST

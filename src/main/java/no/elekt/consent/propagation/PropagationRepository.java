@@ -130,16 +130,21 @@ public class PropagationRepository {
                 .map(PropagationRepository::requestIds);
     }
 
-    /** For ops: by status, processor and overdue flag, earliest deadline first. */
+    /**
+     * For ops: by status, processor and overdue flag, earliest deadline first (then by directive id, so pages are
+     * stable), after the position of the last row of the page before (null: from the start).
+     */
     Uni<List<Propagation>> list(SqlClient client, PropagationStatus status, String processor, boolean overdueOnly,
-            int limit) {
+            Instant afterDeadline, UUID afterDirective, int limit) {
         return client.preparedQuery("""
                 select * from propagation
                 where ($1::varchar is null or status = $1) and ($2::varchar is null or processor = $2)
                   and (not $3 or (deadline < $4 and status = any($5)))
-                order by deadline limit $6""")
+                  and ($6::timestamptz is null or (deadline, directive_id) > ($6, $7))
+                order by deadline, directive_id limit $8""")
                 .execute(Tuple.from(Arrays.asList(status == null ? null : status.name(), processor, overdueOnly,
-                        utc(Instant.now()), PropagationStatus.openNames(), limit)))
+                        utc(Instant.now()), PropagationStatus.openNames(),
+                        afterDeadline == null ? null : utc(afterDeadline), afterDirective, limit)))
                 .map(PropagationRepository::all);
     }
 
@@ -336,5 +341,19 @@ public class PropagationRepository {
 
     private static OffsetDateTime utc(Instant instant) {
         return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
+    }
+
+    /**
+     * Retention: removes at most {@code limit} propagations of consent changes closed (not in an open status) before
+     * the cutoff; answers how many. Open ones are never removed, however old, nor those of a rights request, whose
+     * status they make.
+     */
+    public Uni<Integer> deleteClosedBefore(SqlClient client, Instant cutoff, int limit) {
+        return client.preparedQuery("""
+                delete from propagation where ctid = any(array(
+                    select ctid from propagation
+                    where status <> all($1) and updated_at < $2 and request_id is null limit $3))""")
+                .execute(Tuple.of(PropagationStatus.openNames(), utc(cutoff), limit))
+                .map(rows -> rows.rowCount());
     }
 }

@@ -119,8 +119,9 @@ public class PropagationTracker {
                 Proof.of(r, status));
     }
 
-    public Uni<List<Propagation>> list(PropagationStatus status, String processor, boolean overdueOnly, int limit) {
-        return propagations.list(pool, status, processor, overdueOnly, limit);
+    public Uni<List<Propagation>> list(PropagationStatus status, String processor, boolean overdueOnly,
+            Instant afterDeadline, UUID afterDirective, int limit) {
+        return propagations.list(pool, status, processor, overdueOnly, afterDeadline, afterDirective, limit);
     }
 
     /**

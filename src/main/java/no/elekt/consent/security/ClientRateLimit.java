@@ -29,12 +29,15 @@ public class ClientRateLimit {
         @WithDefault("500")
         double perSecond();
 
-        /** Requests a client may send at once above the sustained rate. */
+        /** Requests a client may send at once (the bucket's size); then it is held to its sustained rate. */
         @WithDefault("1000")
         int burst();
 
         /** Per-client overrides of perSecond, by client name (token subject). */
         Map<String, Double> clients();
+
+        /** Per-client overrides of burst, by client name. */
+        Map<String, Integer> clientBursts();
     }
 
     private final Limits limits;
@@ -55,7 +58,7 @@ public class ClientRateLimit {
         String client = security.getUserPrincipal() == null ? "address:" + request.remoteAddress().host()
                 : security.getUserPrincipal().getName();
         double rate = limits.clients().getOrDefault(client, limits.perSecond());
-        Bucket bucket = buckets.computeIfAbsent(client, c -> new Bucket(rate, Math.max(1, Math.min(limits.burst(), (int) Math.ceil(rate)))));
+        Bucket bucket = buckets.computeIfAbsent(client, c -> bucket(limits, c));
         if (bucket.tryTake()) {
             return null;
         }
@@ -64,6 +67,12 @@ public class ClientRateLimit {
                 .header("Retry-After", "1")
                 .entity(Problem.of(429, "Too many requests", "Rate limit of " + rate + " requests/s for this client"))
                 .build();
+    }
+
+    /** A new client's bucket: its rate, and as many requests at once as its burst allows. */
+    static Bucket bucket(Limits limits, String client) {
+        double rate = limits.clients().getOrDefault(client, limits.perSecond());
+        return new Bucket(rate, Math.max(1, limits.clientBursts().getOrDefault(client, limits.burst())));
     }
 
     /** Refills continuously at {@code rate} per second up to {@code capacity}. */

@@ -70,6 +70,11 @@ class DatabaseRolesTest {
         // the core sees every row
         assertThat(run("consent_core", "select * from adapter_directive where directive_id = $1", directive))
                 .isEqualTo(1);
+        // retention: another adapter removes nothing of it, its own adapter removes it
+        assertThat(run("consent_adapter_eliq", "delete from adapter_directive where directive_id = $1", directive))
+                .isZero();
+        assertThat(run("consent_adapter_mailgun", "delete from adapter_directive where directive_id = $1",
+                directive)).isEqualTo(1);
         assertThat(run("consent_core", "update consent_state set version = version where false")).isZero();
     }
 }

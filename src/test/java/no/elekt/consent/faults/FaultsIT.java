@@ -89,6 +89,7 @@ class FaultsIT {
     static ServiceProcess core;
     static ServiceProcess adapters;
     static String jdbcUrl;
+    static Map<String, String> common;
     static String token;
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -127,7 +128,7 @@ class FaultsIT {
         }
         token = TestTokens.token(Set.of("consent-writer", "subject-reader", "ops"), List.of("*"), "faults-suite");
 
-        Map<String, String> common = ServiceProcess.prodConfig(postgres.getPort(), jdbcUrl, kafka.bootstrap(),
+        common = ServiceProcess.prodConfig(postgres.getPort(), jdbcUrl, kafka.bootstrap(),
                 registry.apiUrl());
         common.put("mp.messaging.outgoing.outbox.apicurio.registry.auto-register", "true");
         common.put("mp.messaging.outgoing.adapter-receipts.apicurio.registry.auto-register", "true");
@@ -220,6 +221,25 @@ class FaultsIT {
             core.kill();
             log("out-of-order: core SIGKILLed mid-stream");
         }, () -> core.start());
+    }
+
+    @Test
+    @Order(6)
+    void twoCoreReplicasRelayingAtOnceTheLeaderKilled() throws Exception {
+        ServiceProcess second = new ServiceProcess("core-2", Benchmark.freePort(), SMALL_JVM,
+                ServiceProcess.forRole(common, "core"), WORK.resolve("core-2.log"));
+        try {
+            scenario("two-cores", () -> {
+                second.start();
+                log("two-cores: a second core runs beside the first, both relay candidates");
+            }, () -> {
+                core.kill();
+                log("two-cores: the first core (the relay leader since the start) SIGKILLed; the second relays");
+                core.start();
+            });
+        } finally {
+            second.close();
+        }
     }
 
     // ------------------------------------------------------------------ the scenario

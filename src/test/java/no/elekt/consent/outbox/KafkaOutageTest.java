@@ -1,19 +1,15 @@
 package no.elekt.consent.outbox;
 
-import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.http.ContentType;
 import no.elekt.consent.events.ConsentChanged;
 import no.elekt.consent.testinfra.Db;
 import no.elekt.consent.testinfra.Infra;
@@ -32,16 +28,7 @@ class KafkaOutageTest {
         int changesPerSubject = 6;
         Infra.cutKafka();
         try {
-            for (int i = 0; i < changesPerSubject; i++) {
-                for (String subject : subjects) {
-                    given().contentType(ContentType.JSON)
-                            .body(Map.of("subjectId", subject, "purpose", "analytics",
-                                    "decision", i % 2 == 0 ? "WITHDRAWN" : "GRANTED",
-                                    "occurredAt", Instant.now().toString(), "source", "app-android",
-                                    "policyVersion", "no-2023-04-27"))
-                            .post("/v1/consent-changes").then().statusCode(202);
-                }
-            }
+            LeaderCutOffTest.send(subjects, 0, changesPerSubject);
             // accepted means durable: the events wait in the outbox while Kafka is away
             for (String subject : subjects) {
                 assertThat(Db.count("select count(*) from outbox_event where message_key = ?", subject))

@@ -27,6 +27,11 @@ public final class Db {
         }
     }
 
+    public static String string(String sql, Object... params) {
+        byte[] value = bytes(sql, params);
+        return value == null ? null : new String(value, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     public static byte[] bytes(String sql, Object... params) {
         try (Connection c = DriverManager.getConnection(Infra.jdbcUrl(), "postgres", "postgres");
                 PreparedStatement statement = c.prepareStatement(sql)) {

@@ -11,8 +11,10 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A TCP proxy in front of the Kafka broker, so tests can make Kafka unreachable and bring it back
- * without losing its data: {@link #cut()} drops every connection and refuses new ones, {@link #restore()} listens again.
+ * A TCP proxy in front of a server (the Kafka broker, or PostgreSQL for one client), so tests can make it unreachable
+ * and bring it back without losing its data: {@link #cut()} drops every connection and refuses new ones,
+ * {@link #restore()} listens again. {@link #stall()} is the messier fault, a network that silently stops carrying
+ * bytes: connections stay open at both ends, nothing gets through, and neither side is told.
  */
 public final class TcpProxy implements AutoCloseable {
 
@@ -20,6 +22,8 @@ public final class TcpProxy implements AutoCloseable {
     private final int targetPort;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private volatile ServerSocket server;
+    private final Object stallLock = new Object();
+    private boolean stalled;
 
     public TcpProxy(int port, int targetPort) {
         this.port = port;
@@ -51,6 +55,29 @@ public final class TcpProxy implements AutoCloseable {
         }
     }
 
+    /** Stops carrying bytes, in both directions, on every connection (new ones too), without closing any. */
+    public void stall() {
+        synchronized (stallLock) {
+            stalled = true;
+        }
+    }
+
+    /** Carries bytes again. */
+    public void unstall() {
+        synchronized (stallLock) {
+            stalled = false;
+            stallLock.notifyAll();
+        }
+    }
+
+    private void awaitCarrying() throws InterruptedException {
+        synchronized (stallLock) {
+            while (stalled) {
+                stallLock.wait();
+            }
+        }
+    }
+
     public synchronized void cut() {
         ServerSocket listening = server;
         server = null;
@@ -62,6 +89,7 @@ public final class TcpProxy implements AutoCloseable {
     @Override
     public void close() {
         cut();
+        unstall();
     }
 
     private void accept(ServerSocket listening) {
@@ -85,11 +113,14 @@ public final class TcpProxy implements AutoCloseable {
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buffer)) >= 0) {
+                    awaitCarrying();
                     out.write(buffer, 0, n);
                     out.flush();
                 }
             } catch (IOException e) {
                 // connection dropped
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             } finally {
                 closeQuietly(from);
                 closeQuietly(to);

@@ -8,6 +8,13 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 
 import io.smallrye.reactive.messaging.kafka.companion.test.EmbeddedKafkaBroker;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -77,11 +84,29 @@ public final class TestInfrastructure {
                 .withDeleteLogDirsOnClose(true)
                 .start();
         proxy.restore();
+        createTopics(proxy.port());
         ProcessorStandIns.start();
         ProcessorStandIns.installHappyStubs();
         TestInfrastructure infra = new TestInfrastructure(postgres.join(), postgresData, kafka, proxy, registry.join());
         Runtime.getRuntime().addShutdownHook(new Thread(infra::stop, "test-infrastructure-stop"));
         return infra;
+    }
+
+    /**
+     * The topics the relay checks at start (every directive topic of the shipped policy), created as the deployment
+     * does, rather than on first use by whichever client comes first.
+     */
+    private static void createTopics(int port) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + port))) {
+            admin.createTopics(java.util.stream.Stream.of("consent.changes.v1", "consent.directives.mailgun.v1",
+                    "consent.directives.firebase.v1", "consent.directives.eliq.v1", "consent.directives.addapptr.v1")
+                    .map(topic -> new NewTopic(topic, 3, (short) 1)).toList()).all().get(60, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("Cannot create the service's topics", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     /** A real PostgreSQL 17 whose data survives a stop, so tests can take the database away and bring it back. */
