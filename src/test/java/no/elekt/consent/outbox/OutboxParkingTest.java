@@ -21,6 +21,7 @@ import io.vertx.mutiny.sqlclient.Pool;
 import no.elekt.consent.adapter.Directives;
 import no.elekt.consent.events.DirectiveAction;
 import no.elekt.consent.events.ProcessorDirective;
+import no.elekt.consent.identifiers.IdentifierVault;
 import no.elekt.consent.testinfra.Db;
 import no.elekt.consent.testinfra.KafkaEvents;
 import no.elekt.consent.testinfra.TestIdentity;
@@ -40,6 +41,8 @@ class OutboxParkingTest {
 
     @Inject
     Pool pool;
+    @Inject
+    IdentifierVault vault;
 
     @Test
     void aRowThatCannotBeDeliveredIsParkedAndHoldsBackOnlyItsOwnSubject() {
@@ -82,7 +85,12 @@ class OutboxParkingTest {
             // ops fix the cause (here: the topic the row should have named) and retry: the row goes first, then
             // the subject's rows held behind it
             long id = Db.count("select id from outbox_parked where message_key = ?", badTopic);
-            Db.update("update outbox_parked set topic = 'consent.directives.mailgun.v1' where id = ?", id);
+            UUID eventId = UUID.fromString(Db.string("select event_id::text from outbox_parked where id = ?", id));
+            // a payload is sealed for its topic and event (issue 13), so a row moved to another topic is sealed again
+            byte[] payload = vault.decrypt(Db.bytes("select payload from outbox_parked where id = ?", id),
+                    Outbox.context("consent.directives.no such.v1", eventId));
+            Db.update("update outbox_parked set topic = 'consent.directives.mailgun.v1', payload = ? where id = ?",
+                    vault.encrypt(payload, Outbox.context("consent.directives.mailgun.v1", eventId)), id);
             given().post("/v1/ops/parked-outbox/" + id + "/retry").then().statusCode(200);
             assertThat(kafka.awaitEvents(CHANGES, badTopic, 2)).hasSize(2);
             assertThat(parked(badTopic)).isZero();
