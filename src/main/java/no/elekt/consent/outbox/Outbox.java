@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -48,8 +49,9 @@ public class Outbox {
     public record Event(String topic, String key, UUID eventId, SpecificRecordBase payload) {
     }
 
-    /** An event read back for relaying, its payload decoded. */
-    record Stored(long id, String topic, String key, String eventType, UUID eventId, SpecificRecordBase payload) {
+    /** An event read back for relaying, its payload decoded; the trace it was written in, if traced. */
+    record Stored(long id, String topic, String key, String eventType, UUID eventId, SpecificRecordBase payload,
+            String traceparent) {
     }
 
     /** How many events wait, and how long the oldest has. */
@@ -61,17 +63,26 @@ public class Outbox {
      * come from the table's sequence in list order, the order the relay sends them in.
      */
     public Uni<Void> add(SqlClient client, List<Event> events) {
+        return add(client, events, null);
+    }
+
+    /**
+     * The same, in the trace of the request that made the change (a W3C traceparent, null if untraced): the relay
+     * sends its events as part of that trace.
+     */
+    public Uni<Void> add(SqlClient client, List<Event> events, String traceparent) {
         if (events.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         List<Tuple> rows = events.stream()
-                .map(e -> Tuple.from(List.of(e.topic(), e.key(), e.payload().getSchema().getName(), e.eventId(),
-                        Buffer.buffer(vault.encrypt(encode(e.payload()), context(e.topic(), e.eventId()))), now)))
+                .map(e -> Tuple.from(Arrays.asList(e.topic(), e.key(), e.payload().getSchema().getName(), e.eventId(),
+                        Buffer.buffer(vault.encrypt(encode(e.payload()), context(e.topic(), e.eventId()))), now,
+                        traceparent)))
                 .toList();
         return client.preparedQuery("""
-                insert into outbox_event (topic, message_key, event_type, event_id, payload, created_at)
-                values ($1, $2, $3, $4, $5, $6)""")
+                insert into outbox_event (topic, message_key, event_type, event_id, payload, created_at, traceparent)
+                values ($1, $2, $3, $4, $5, $6, $7)""")
                 .executeBatch(rows)
                 .replaceWithVoid();
     }
@@ -107,7 +118,7 @@ public class Outbox {
     /** The oldest events, in id order: the order they were written in. */
     Uni<List<Stored>> oldest(SqlClient client, int limit) {
         return client.preparedQuery("""
-                select id, topic, message_key, event_type, event_id, payload
+                select id, topic, message_key, event_type, event_id, payload, traceparent
                 from outbox_event order by id limit $1""")
                 .execute(Tuple.of(limit))
                 .map(rows -> {
@@ -116,7 +127,8 @@ public class Outbox {
                         stored.add(new Stored(row.getLong("id"), row.getString("topic"), row.getString("message_key"),
                                 row.getString("event_type"), row.getUUID("event_id"),
                                 decode(row.getString("event_type"), vault.decrypt(row.getBuffer("payload").getBytes(),
-                                        context(row.getString("topic"), row.getUUID("event_id"))))));
+                                        context(row.getString("topic"), row.getUUID("event_id")))),
+                                row.getString("traceparent")));
                     }
                     return stored;
                 });
