@@ -36,6 +36,7 @@ import no.elekt.consent.events.Verification;
 import no.elekt.consent.identifiers.DirectiveSeal;
 import no.elekt.consent.kafka.DeadLetters;
 import no.elekt.consent.problem.Failures;
+import no.elekt.consent.tracing.Traces;
 
 /**
  * What every adapter does around its processor calls, for the directives of one poll:
@@ -67,14 +68,16 @@ public class DirectiveHandler {
     private final MeterRegistry metrics;
     private final DirectiveSeal seal;
     private final Pool pool;
+    private final Traces traces;
     private final Duration retryBudget;
 
     DirectiveHandler(DirectiveDecoder decoder, HandledDirectives store, Receipts receipts, DeadLetters deadLetters,
-            MeterRegistry metrics, DirectiveSeal seal, Pool pool,
+            MeterRegistry metrics, DirectiveSeal seal, Pool pool, Traces traces,
             @ConfigProperty(name = "consent.adapters.bookkeeping.retry-budget", defaultValue = "10m")
             Duration retryBudget) {
         this.seal = seal;
         this.pool = pool;
+        this.traces = traces;
         this.decoder = decoder;
         this.store = store;
         this.receipts = receipts;
@@ -248,7 +251,10 @@ public class DirectiveHandler {
             }
         });
         Uni<List<DirectiveResult>> results = calls.isEmpty() ? Uni.createFrom().item(List.of())
-                : adapter.applyAll(calls)
+                // the processor calls in the trace of the changes they carry out (the relay's send, in the headers)
+                : traces.inSpan(adapter.processor() + " apply", toApply.stream()
+                        .map(p -> Traces.parent(p.delivery().record().headers())).toList(),
+                        () -> adapter.applyAll(calls))
                         .onFailure().recoverWithItem(e -> calls.stream().map(x -> DirectiveResult.failed(e)).toList());
         return results.map(list -> {
             int at = 0;
@@ -345,7 +351,8 @@ public class DirectiveHandler {
                         "adapter " + adapter.processor(), o.result().detail())))
                 .toList();
         List<Uni<Void>> publishing = outcomes.stream()
-                .map(o -> retried("publishing a receipt", () -> receipts.publish(o.receipt()))
+                .map(o -> retried("publishing a receipt", () -> receipts.publish(o.receipt(),
+                        Traces.parent(o.delivery().record().headers())))
                         .invoke(() -> account(adapter, o)))
                 .toList();
         return all(deadLettering).chain(() -> all(publishing));

@@ -20,6 +20,7 @@ import no.elekt.consent.idempotency.RequestHash;
 import no.elekt.consent.policy.DirectivePlanner;
 import no.elekt.consent.problem.InvalidFieldException;
 import no.elekt.consent.problem.Problem.FieldError;
+import no.elekt.consent.tracing.Traces;
 
 /**
  * Consent decisions from app backends, over REST one at a time (concurrent ones recorded together, see
@@ -29,8 +30,11 @@ import no.elekt.consent.problem.Problem.FieldError;
 @ApplicationScoped
 public class ChangeIntake {
 
-    /** A consent decision checked against the policy and planned, with its key, ready to record. */
-    public record Prepared(Change change, IdempotencyKey key, String requestHash, UUID changeId) {
+    /**
+     * A consent decision checked against the policy and planned, with its key and the trace it came in (null if
+     * untraced), ready to record.
+     */
+    public record Prepared(Change change, IdempotencyKey key, String requestHash, UUID changeId, String traceparent) {
     }
 
     private final ChangePolicyCheck policyCheck;
@@ -64,7 +68,8 @@ public class ChangeIntake {
         Change change = new Change(request.subjectId(), request.purpose(), ChangeKind.DECISION, request.decision(),
                 request.occurredAt().truncatedTo(ChronoUnit.MILLIS), request.source(), request.policyVersion(), null,
                 request.identifiersOrEmpty(), planner.forDecision(request.purpose(), request.decision()));
-        return new Prepared(change, key, key == null ? null : hash(hashes, request), UUID.randomUUID());
+        return new Prepared(change, key, key == null ? null : hash(hashes, request), UUID.randomUUID(),
+                Traces.traceparent());
     }
 
     /**
@@ -84,7 +89,7 @@ public class ChangeIntake {
                 .onItem().transformToUniAndConcatenate(p -> keys.claim(connection, p.key(), p.requestHash(),
                         p.changeId())
                         .chain(before -> before != null ? Uni.createFrom().voidItem()
-                                : recorder.append(connection, p.change(), p.changeId()).replaceWithVoid()))
+                                : recorder.append(connection, p.change(), p.changeId(), p.traceparent()).replaceWithVoid()))
                 .collect().last())
                 .replaceWithVoid();
     }

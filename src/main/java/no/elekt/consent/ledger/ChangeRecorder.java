@@ -60,12 +60,17 @@ public class ChangeRecorder {
     }
 
     public Uni<RecordedChange> append(SqlConnection connection, Change change, UUID changeId) {
+        return append(connection, change, changeId, null);
+    }
+
+    /** The same, its events sent in the trace of the request that made it (a W3C traceparent, null if untraced). */
+    public Uni<RecordedChange> append(SqlConnection connection, Change change, UUID changeId, String traceparent) {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         return states.nextVersion(connection, change, changeId, now).chain(versioned -> {
             ConsentRecord record = ledgerEntry(change, changeId, versioned, now);
             if (!record.inForce()) {
                 return Uni.join().all(records.insert(connection, record),
-                        outbox.add(connection, List.of(changeEvents.changed(record, List.of())))).andFailFast()
+                        outbox.add(connection, List.of(changeEvents.changed(record, List.of())), traceparent)).andFailFast()
                         .map(x -> recorded(record, List.of()));
             }
             return identifiers(connection, change).chain(known -> {
@@ -78,7 +83,7 @@ public class ChangeRecorder {
                 events.add(changeEvents.changed(record, planned));
                 planned.forEach(p -> events.add(directiveEvents.issued(p, known)));
                 return directiveEvents.sealed(connection, events).chain(sealed -> Uni.join().all(
-                        records.insert(connection, record), outbox.add(connection, sealed),
+                        records.insert(connection, record), outbox.add(connection, sealed, traceparent),
                         propagations.insertAll(connection, planned)).andFailFast()
                         .map(x -> recorded(record, planned)));
             });

@@ -123,7 +123,7 @@ public class GroupCommit {
     /** A transaction of its own: the path without group commit, and the second chance of a change that failed in one. */
     private Uni<Submitted<ChangeView>> alone(Prepared p) {
         return submission.submit(p.key(), p.requestHash(), p.changeId(),
-                connection -> recorder.append(connection, p.change(), p.changeId()).map(ChangeView::of),
+                connection -> recorder.append(connection, p.change(), p.changeId(), p.traceparent()).map(ChangeView::of),
                 reads::change);
     }
 
@@ -174,7 +174,7 @@ public class GroupCommit {
         return records.savepoint(connection)
                 .chain(() -> keys.claim(connection, p.key(), p.requestHash(), p.changeId()))
                 .chain(before -> before != null ? Uni.createFrom().item(new Outcome(waiting, null, before, null))
-                        : recorder.append(connection, p.change(), p.changeId())
+                        : recorder.append(connection, p.change(), p.changeId(), p.traceparent())
                                 .map(made -> new Outcome(waiting, ChangeView.of(made), null, null)))
                 .onFailure().recoverWithUni(failure -> records.rollbackToSavepoint(connection)
                         .replaceWith(new Outcome(waiting, null, null, failure)));

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -49,9 +50,12 @@ public class Outbox {
     public record Event(String topic, String key, UUID eventId, SpecificRecordBase payload) {
     }
 
-    /** An event read back for relaying, its payload decoded, or why it could not be ({@code unreadable}). */
+    /**
+     * An event read back for relaying, its payload decoded, or why it could not be ({@code unreadable}); the trace
+     * it was written in, if traced.
+     */
     record Stored(long id, String topic, String key, String eventType, UUID eventId, SpecificRecordBase payload,
-            String unreadable) {
+            String unreadable, String traceparent) {
     }
 
     /** A parked event as ops see it: no payload (it carries identifiers). */
@@ -68,17 +72,26 @@ public class Outbox {
      * come from the table's sequence in list order, the order the relay sends them in.
      */
     public Uni<Void> add(SqlClient client, List<Event> events) {
+        return add(client, events, null);
+    }
+
+    /**
+     * The same, in the trace of the request that made the change (a W3C traceparent, null if untraced): the relay
+     * sends its events as part of that trace.
+     */
+    public Uni<Void> add(SqlClient client, List<Event> events, String traceparent) {
         if (events.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         List<Tuple> rows = events.stream()
-                .map(e -> Tuple.from(List.of(e.topic(), e.key(), e.payload().getSchema().getName(), e.eventId(),
-                        Buffer.buffer(vault.encrypt(encode(e.payload()), context(e.topic(), e.eventId()))), now)))
+                .map(e -> Tuple.from(Arrays.asList(e.topic(), e.key(), e.payload().getSchema().getName(), e.eventId(),
+                        Buffer.buffer(vault.encrypt(encode(e.payload()), context(e.topic(), e.eventId()))), now,
+                        traceparent)))
                 .toList();
         return client.preparedQuery("""
-                insert into outbox_event (topic, message_key, event_type, event_id, payload, created_at)
-                values ($1, $2, $3, $4, $5, $6)""")
+                insert into outbox_event (topic, message_key, event_type, event_id, payload, created_at, traceparent)
+                values ($1, $2, $3, $4, $5, $6, $7)""")
                 .executeBatch(rows)
                 .replaceWithVoid();
     }
@@ -124,7 +137,7 @@ public class Outbox {
      */
     Uni<List<Stored>> oldest(SqlClient client, int limit) {
         return client.preparedQuery("""
-                select id, topic, message_key, event_type, event_id, payload
+                select id, topic, message_key, event_type, event_id, payload, traceparent
                 from outbox_event o
                 where not exists (select 1 from outbox_parked p where p.message_key = o.message_key)
                 order by id limit $1""")
@@ -141,7 +154,8 @@ public class Outbox {
                             unreadable = "payload cannot be read: " + e.getMessage();
                         }
                         stored.add(new Stored(row.getLong("id"), row.getString("topic"), row.getString("message_key"),
-                                row.getString("event_type"), row.getUUID("event_id"), payload, unreadable));
+                                row.getString("event_type"), row.getUUID("event_id"), payload, unreadable,
+                                row.getString("traceparent")));
                     }
                     return stored;
                 });

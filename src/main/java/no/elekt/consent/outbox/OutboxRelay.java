@@ -35,12 +35,14 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.TracingMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import io.vertx.mutiny.pgclient.PgConnection;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import no.elekt.consent.config.RoleSwitches;
+import no.elekt.consent.tracing.Traces;
 
 /**
  * Relays outbox rows to Kafka in id order, deleting each batch once Kafka has acknowledged all of it.
@@ -330,11 +332,15 @@ public class OutboxRelay {
         RecordHeaders headers = new RecordHeaders();
         headers.add("eventId", event.eventId().toString().getBytes(StandardCharsets.UTF_8));
         headers.add("eventType", event.eventType().getBytes(StandardCharsets.UTF_8));
-        return Message.of(event.payload()).addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
-                .withTopic(event.topic())
-                .withKey(event.key())
-                .withHeaders(headers)
-                .build());
+        Message<SpecificRecordBase> message = Message.of(event.payload()).addMetadata(
+                OutgoingKafkaRecordMetadata.<String>builder()
+                        .withTopic(event.topic())
+                        .withKey(event.key())
+                        .withHeaders(headers)
+                        .build());
+        // the connector's send span continues the request's trace and puts its traceparent in the record's headers
+        return event.traceparent() == null ? message
+                : message.addMetadata(TracingMetadata.withCurrent(Traces.parent(event.traceparent())));
     }
 
     private void dropLeadership() {
