@@ -36,7 +36,8 @@ public class DirectiveChannels implements ConfigSourceFactory {
 
     static final String CHANNEL = "directives";
     private static final String PREFIX = "mp.messaging.incoming." + CHANNEL;
-    private static final Pattern PROPERTY = Pattern.compile("(?:%[^.]+\\.)?consent\\.adapters\\.([a-z0-9-]+)\\.enabled");
+    private static final Pattern PROPERTY = Pattern
+            .compile("(?:%[^.]+\\.)?consent\\.adapters\\.([a-z0-9-]+)\\.enabled");
     private static final Pattern ENVIRONMENT = Pattern.compile("CONSENT_ADAPTERS_([A-Z0-9_]+)_ENABLED");
 
     @Override

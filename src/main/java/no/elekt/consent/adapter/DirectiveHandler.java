@@ -22,9 +22,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.vertx.mutiny.sqlclient.Pool;
 import no.elekt.consent.adapter.HandledDirectives.Handled;
 import no.elekt.consent.adapter.HandledDirectives.SubjectPurpose;
-import io.vertx.mutiny.sqlclient.Pool;
 import no.elekt.consent.events.ChangeKind;
 import no.elekt.consent.events.DirectiveAction;
 import no.elekt.consent.events.ProcessorDirective;
@@ -73,8 +73,8 @@ public class DirectiveHandler {
 
     DirectiveHandler(DirectiveDecoder decoder, HandledDirectives store, Receipts receipts, DeadLetters deadLetters,
             MeterRegistry metrics, DirectiveSeal seal, Pool pool, Traces traces,
-            @ConfigProperty(name = "consent.adapters.bookkeeping.retry-budget", defaultValue = "10m")
-            Duration retryBudget) {
+            @ConfigProperty(name = "consent.adapters.bookkeeping.retry-budget",
+                    defaultValue = "10m") Duration retryBudget) {
         this.seal = seal;
         this.pool = pool;
         this.traces = traces;
@@ -238,7 +238,8 @@ public class DirectiveHandler {
             boolean deletion = d.directive().getAction() == DirectiveAction.DELETE;
             long newer = supersededBy(d.directive(), newest);
             if (newer > 0 && !deletion) {
-                decided.put(d.id(), DirectiveResult.superseded("a newer decision (version " + newer + ") is already in force"));
+                decided.put(d.id(),
+                        DirectiveResult.superseded("a newer decision (version " + newer + ") is already in force"));
             } else {
                 toApply.add(new Planned(d, deletion ? grantToRestore(d.directive(), i, newest) : null));
             }

@@ -11,6 +11,10 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -23,10 +27,6 @@ import no.elekt.consent.events.PurposeVersion;
 import no.elekt.consent.events.ReadBack;
 import no.elekt.consent.events.ReceiptOutcome;
 import no.elekt.consent.events.Verification;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 
 /**
  * What adapters remember (V2__adapters.sql, V20__adapter_proof_and_drift.sql): the receipt of every directive handled, so a redelivery is answered
@@ -91,7 +91,8 @@ public class HandledDirectives {
                     for (Row row : rows) {
                         String action = row.getString("action");
                         versions.put(new SubjectPurpose(row.getString("subject_id"), row.getString("purpose")),
-                                new Applied(row.getLong("version"), action == null ? null : DirectiveAction.valueOf(action)));
+                                new Applied(row.getLong("version"),
+                                        action == null ? null : DirectiveAction.valueOf(action)));
                     }
                     return versions;
                 });

@@ -112,7 +112,8 @@ public final class ProcessorCalls {
             }
             return failure.givenUp(null, number);
         }
-        if (failure.reason() == CallFailure.Reason.RATE_LIMITED || failure.reason() == CallFailure.Reason.BREAKER_OPEN) {
+        if (failure.reason() == CallFailure.Reason.RATE_LIMITED
+                || failure.reason() == CallFailure.Reason.BREAKER_OPEN) {
             return failure; // not an attempt at the processor: waits within the budget
         }
         if (number >= config.maxAttempts()) {

@@ -24,8 +24,8 @@ public class Receipts {
 
     private final MutinyEmitter<PropagationReceipt> emitter;
 
-    Receipts(@Channel("adapter-receipts") @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 2048)
-            MutinyEmitter<PropagationReceipt> emitter) {
+    Receipts(@Channel("adapter-receipts")
+    @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 2048) MutinyEmitter<PropagationReceipt> emitter) {
         this.emitter = emitter;
     }
 
@@ -37,7 +37,8 @@ public class Receipts {
     public Uni<Void> publish(PropagationReceipt receipt, Context trace) {
         Message<PropagationReceipt> message = Message.of(receipt)
                 .addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
-                .withTopic(Policy.receiptTopic(receipt.getProcessor())).withKey(receipt.getSubjectId()).build());
+                        .withTopic(Policy.receiptTopic(receipt.getProcessor())).withKey(receipt.getSubjectId())
+                        .build());
         return emitter.sendMessage(Traces.traced(trace) ? message.addMetadata(TracingMetadata.withCurrent(trace))
                 : message);
     }

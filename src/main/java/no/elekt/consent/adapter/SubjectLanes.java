@@ -36,7 +36,8 @@ public final class SubjectLanes {
         AtomicReferenceArray<R> results = new AtomicReferenceArray<>(items.size());
         return Multi.createFrom().iterable(lanes.values())
                 .onItem().transformToUni(lane -> Multi.createFrom().iterable(lane)
-                        .onItem().transformToUniAndConcatenate(i -> work.apply(items.get(i)).invoke(r -> results.set(i, r)))
+                        .onItem()
+                        .transformToUniAndConcatenate(i -> work.apply(items.get(i)).invoke(r -> results.set(i, r)))
                         .collect().last())
                 .merge(MAX_CONCURRENT)
                 .collect().last()

@@ -46,7 +46,8 @@ public class BackfillResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Issue the directive in force for every subject of some purposes to one processor again")
     @APIResponse(responseCode = "202", description = "Started; follow it at Location")
-    @APIResponse(responseCode = "400", description = "Unknown processor or purpose, or a purpose the processor does not serve")
+    @APIResponse(responseCode = "400",
+            description = "Unknown processor or purpose, or a purpose the processor does not serve")
     public Uni<Response> start(@NotNull(message = "a JSON body is required") @Valid BackfillRequest request) {
         OpsAudit.Actor actor = audit.actor();
         return backfills.start(request, actor.principal())

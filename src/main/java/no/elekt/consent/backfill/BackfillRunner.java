@@ -59,7 +59,6 @@ public class BackfillRunner {
         }
     }
 
-
     @Scheduled(every = "${consent.backfill.tick:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
             skipExecutionIf = CoreDisabled.class)
     Uni<Void> tick() {

@@ -39,7 +39,8 @@ class SecureStartCheck {
 
     static final int AES_256_KEY_BYTES = 32;
 
-    void check(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) StartupEvent event, IdentifierVault.Keys keys) {
+    void check(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) StartupEvent event,
+            IdentifierVault.Keys keys) {
         List<String> profiles = ConfigUtils.getProfiles();
         if (profiles.contains("dev") || profiles.contains("test")) {
             return;
@@ -79,7 +80,8 @@ class SecureStartCheck {
                         + location.get());
             }
             if (config.getOptionalValue("mp.jwt.verify.issuer", String.class).isEmpty()) {
-                faults.add(env("mp.jwt.verify.issuer") + " is missing: the identity provider's issuer (the tokens' iss)");
+                faults.add(
+                        env("mp.jwt.verify.issuer") + " is missing: the identity provider's issuer (the tokens' iss)");
             }
         }
         return faults;

@@ -99,7 +99,8 @@ class DeadLetterBacklog {
     private synchronized Admin admin() {
         if (admin == null) {
             Map<String, Object> config = new HashMap<>(kafkaConfig);
-            config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Duration.ofSeconds(TIMEOUT_SECONDS).toMillis());
+            config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                    (int) Duration.ofSeconds(TIMEOUT_SECONDS).toMillis());
             config.put(AdminClientConfig.CLIENT_ID_CONFIG, "consent-console");
             admin = Admin.create(config);
         }

@@ -4,7 +4,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
-
 import no.elekt.consent.propagation.Proof;
 import no.elekt.consent.propagation.PropagationStatus;
 import no.elekt.consent.rights.RequestView;

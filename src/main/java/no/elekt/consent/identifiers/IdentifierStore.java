@@ -4,8 +4,8 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -42,7 +42,8 @@ public class IdentifierStore {
     private final int maxValuesPerType;
 
     IdentifierStore(IdentifierVault vault,
-            @ConfigProperty(name = "consent.identifiers.max-values-per-type", defaultValue = "20") int maxValuesPerType) {
+            @ConfigProperty(name = "consent.identifiers.max-values-per-type",
+                    defaultValue = "20") int maxValuesPerType) {
         this.vault = vault;
         this.maxValuesPerType = maxValuesPerType;
     }

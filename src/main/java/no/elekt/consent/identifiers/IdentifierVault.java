@@ -63,12 +63,14 @@ public class IdentifierVault {
             keys.put(id, new SecretKeySpec(raw, "AES"));
         });
         if (!keys.containsKey(config.activeKey())) {
-            throw new IllegalStateException("consent.crypto.active-key '" + config.activeKey() + "' is not in consent.crypto.keys");
+            throw new IllegalStateException(
+                    "consent.crypto.active-key '" + config.activeKey() + "' is not in consent.crypto.keys");
         }
         this.activeKey = config.activeKey();
         String hashKeyId = config.hashKey().orElse(activeKey);
         if (!keys.containsKey(hashKeyId)) {
-            throw new IllegalStateException("consent.crypto.hash-key '" + hashKeyId + "' is not in consent.crypto.keys");
+            throw new IllegalStateException(
+                    "consent.crypto.hash-key '" + hashKeyId + "' is not in consent.crypto.keys");
         }
         // a key of its own derived for hashing, so the AES key is never used for two algorithms
         this.hashKey = new SecretKeySpec(hmac(keys.get(hashKeyId), "consent request hash v1".getBytes(

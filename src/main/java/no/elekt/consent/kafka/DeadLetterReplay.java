@@ -139,7 +139,8 @@ public class DeadLetterReplay {
                     producer.send(new ProducerRecord<>(target, null, record.key(), record.value(),
                             replayHeaders(record))).get(sendTimeout.toMillis(), TimeUnit.MILLISECONDS);
                 } catch (ExecutionException | TimeoutException e) {
-                    throw stopped(dlqTopic, target, replayed, record, e instanceof ExecutionException ? e.getCause() : e);
+                    throw stopped(dlqTopic, target, replayed, record,
+                            e instanceof ExecutionException ? e.getCause() : e);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw stopped(dlqTopic, target, replayed, record, e);

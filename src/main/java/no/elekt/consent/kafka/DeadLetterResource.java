@@ -40,6 +40,7 @@ public class DeadLetterResource {
             @QueryParam("max") Integer max) {
         OpsAudit.Actor actor = audit.actor();
         return replay.replay(dlqTopic, max).call(replayed -> actor.record(OpsAction.DEAD_LETTER_REPLAY, dlqTopic,
-                "replayed " + replayed.replayed() + " to " + replayed.target() + ", " + replayed.remaining() + " left"));
+                "replayed " + replayed.replayed() + " to " + replayed.target() + ", " + replayed.remaining()
+                        + " left"));
     }
 }

@@ -32,8 +32,10 @@ public class DeadLetters {
     private final MutinyEmitter<byte[]> emitter;
     private final MeterRegistry metrics;
 
-    DeadLetters(@Channel("dead-letters") @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 1024)
-            MutinyEmitter<byte[]> emitter, MeterRegistry metrics) {
+    DeadLetters(
+            @Channel("dead-letters")
+            @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 1024) MutinyEmitter<byte[]> emitter,
+            MeterRegistry metrics) {
         this.emitter = emitter;
         this.metrics = metrics;
     }

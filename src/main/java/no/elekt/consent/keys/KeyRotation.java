@@ -47,7 +47,8 @@ public class KeyRotation {
 
     KeyRotation(IdentifierVault vault, SubjectKeys subjectKeys, KeyUsageRepository usage, Pool pool,
             MeterRegistry metrics,
-            @ConfigProperty(name = "consent.key-rotation.nonce-budget", defaultValue = "4294967296") double nonceBudget) {
+            @ConfigProperty(name = "consent.key-rotation.nonce-budget",
+                    defaultValue = "4294967296") double nonceBudget) {
         this.vault = vault;
         this.subjectKeys = subjectKeys;
         this.usage = usage;

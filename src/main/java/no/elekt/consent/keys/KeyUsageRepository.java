@@ -30,10 +30,11 @@ public class KeyUsageRepository {
         }
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         List<Tuple> rows = made.entrySet().stream().map(e -> Tuple.of(e.getKey(), e.getValue(), now)).toList();
-        return pool.preparedQuery("""
-                insert into crypto_key_usage (key_id, encryptions, updated_at) values ($1, $2, $3)
-                on conflict (key_id) do update
-                set encryptions = crypto_key_usage.encryptions + excluded.encryptions, updated_at = excluded.updated_at""")
+        return pool.preparedQuery(
+                """
+                        insert into crypto_key_usage (key_id, encryptions, updated_at) values ($1, $2, $3)
+                        on conflict (key_id) do update
+                        set encryptions = crypto_key_usage.encryptions + excluded.encryptions, updated_at = excluded.updated_at""")
                 .executeBatch(rows).replaceWithVoid();
     }
 

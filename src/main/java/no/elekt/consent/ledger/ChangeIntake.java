@@ -8,7 +8,6 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -89,7 +88,8 @@ public class ChangeIntake {
                 .onItem().transformToUniAndConcatenate(p -> keys.claim(connection, p.key(), p.requestHash(),
                         p.changeId())
                         .chain(before -> before != null ? Uni.createFrom().voidItem()
-                                : recorder.append(connection, p.change(), p.changeId(), p.traceparent()).replaceWithVoid()))
+                                : recorder.append(connection, p.change(), p.changeId(), p.traceparent())
+                                        .replaceWithVoid()))
                 .collect().last())
                 .replaceWithVoid();
     }

@@ -70,7 +70,8 @@ public class ChangeRecorder {
             ConsentRecord record = ledgerEntry(change, changeId, versioned, now);
             if (!record.inForce()) {
                 return Uni.join().all(records.insert(connection, record),
-                        outbox.add(connection, List.of(changeEvents.changed(record, List.of())), traceparent)).andFailFast()
+                        outbox.add(connection, List.of(changeEvents.changed(record, List.of())), traceparent))
+                        .andFailFast()
                         .map(x -> recorded(record, List.of()));
             }
             return identifiers(connection, change).chain(known -> {

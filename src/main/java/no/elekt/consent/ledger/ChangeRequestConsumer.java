@@ -95,7 +95,8 @@ public class ChangeRequestConsumer {
     }
 
     /** Records the poll in one transaction; answers the records that could not be recorded, with the reason. */
-    private Uni<Map<ConsumerRecord<String, byte[]>, String>> record(Map<ConsumerRecord<String, byte[]>, Prepared> poll) {
+    private Uni<Map<ConsumerRecord<String, byte[]>, String>> record(
+            Map<ConsumerRecord<String, byte[]>, Prepared> poll) {
         if (poll.isEmpty()) {
             return Uni.createFrom().item(Map.of());
         }
@@ -107,7 +108,8 @@ public class ChangeRequestConsumer {
                     Map<ConsumerRecord<String, byte[]>, String> failed = new LinkedHashMap<>();
                     return Multi.createFrom().iterable(poll.entrySet())
                             .onItem().transformToUniAndConcatenate(entry -> retriedWhileTransient(
-                                    intake.recordAll(List.of(entry.getValue())), "change request " + position(entry.getKey()))
+                                    intake.recordAll(List.of(entry.getValue())),
+                                    "change request " + position(entry.getKey()))
                                     .onFailure().recoverWithItem(one -> {
                                         failed.put(entry.getKey(), one.getMessage() == null ? one.toString()
                                                 : one.getMessage());
@@ -120,10 +122,10 @@ public class ChangeRequestConsumer {
 
     private static Uni<Void> retriedWhileTransient(Uni<Void> recording, String what) {
         return recording
-                .onFailure(Failures::isTransient).invoke(e ->
-                        LOG.warnf("%s not recorded yet, retrying: %s", what, e.toString()))
+                .onFailure(Failures::isTransient)
+                .invoke(e -> LOG.warnf("%s not recorded yet, retrying: %s", what, e.toString()))
                 .onFailure(Failures::isTransient).retry()
-                        .withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).indefinitely();
+                .withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).indefinitely();
     }
 
     /** A backend reports changes only for its own sources, as a token's consent_sources scope them on REST. */

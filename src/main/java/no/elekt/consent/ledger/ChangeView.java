@@ -26,8 +26,7 @@ public record ChangeView(
         String source,
         String policyVersion,
         @Schema(description = "False when the change occurred before the decision in force (it arrived late): "
-                + "recorded as proof, propagated nowhere; not an error, do not retry it")
-        boolean inForce,
+                + "recorded as proof, propagated nowhere; not an error, do not retry it") boolean inForce,
         List<PropagationView> propagations) {
 
     public record PropagationView(UUID directiveId, String processor, DirectiveAction action,

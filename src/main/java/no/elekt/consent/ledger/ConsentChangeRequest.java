@@ -18,8 +18,8 @@ public record ConsentChangeRequest(
         @NotNull Instant occurredAt,
         @NotBlank @Size(max = 64) @Pattern(regexp = PRINTABLE, message = PRINTABLE_MESSAGE) String source,
         @Size(max = 64) @Pattern(regexp = PRINTABLE, message = PRINTABLE_MESSAGE) String policyVersion,
-        Map<@NotBlank @Size(max = 64) String,
-                @NotBlank @Size(max = 512) @Pattern(regexp = PRINTABLE, message = PRINTABLE_MESSAGE) String> identifiers) {
+        Map<@NotBlank @Size(max = 64) String, @NotBlank @Size(max = 512) @Pattern(regexp = PRINTABLE,
+                message = PRINTABLE_MESSAGE) String> identifiers) {
 
     /** No control characters (PostgreSQL refuses NUL in text, and none belongs in these fields). */
     public static final String PRINTABLE = "[^\\p{Cntrl}]*";

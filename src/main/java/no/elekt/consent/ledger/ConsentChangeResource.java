@@ -55,7 +55,8 @@ public class ConsentChangeResource {
     @APIResponse(responseCode = "403", description = "The caller may not write for this source")
     @APIResponse(responseCode = "422", description = "Idempotency-Key reused with another body")
     public Uni<Response> record(@NotNull(message = "a JSON body is required") @Valid ConsentChangeRequest request,
-            @Parameter(description = "Repeating a key with the same body answers the same change, and emits nothing new")
+            @Parameter(
+                    description = "Repeating a key with the same body answers the same change, and emits nothing new")
             @HeaderParam("Idempotency-Key") @Pattern(regexp = "[\\x21-\\x7e]{1,128}",
                     message = "must be 1-128 visible ASCII characters") String idempotencyKey) {
         sourceScope.checkMayWrite(request.source());

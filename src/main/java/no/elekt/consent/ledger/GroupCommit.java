@@ -115,7 +115,9 @@ public class GroupCommit {
                         emitter -> batch.add(new Waiting(p, emitter, Vertx.currentContext())))
                         .memoize().indefinitely())
                 .toList();
-        answers.forEach(answer -> answer.subscribe().with(x -> { }, x -> { }));
+        answers.forEach(answer -> answer.subscribe().with(x -> {
+        }, x -> {
+        }));
         write(batch);
         return answers;
     }
@@ -123,7 +125,8 @@ public class GroupCommit {
     /** A transaction of its own: the path without group commit, and the second chance of a change that failed in one. */
     private Uni<Submitted<ChangeView>> alone(Prepared p) {
         return submission.submit(p.key(), p.requestHash(), p.changeId(),
-                connection -> recorder.append(connection, p.change(), p.changeId(), p.traceparent()).map(ChangeView::of),
+                connection -> recorder.append(connection, p.change(), p.changeId(), p.traceparent())
+                        .map(ChangeView::of),
                 reads::change);
     }
 
@@ -187,7 +190,8 @@ public class GroupCommit {
             waiting.complete(new Submitted<>(outcome.made(), false));
         } else if (outcome.before() != null) {
             waiting.pipe(reads.change(outcome.before()).map(found -> new Submitted<>(found, true)));
-        } else if (outcome.failure() instanceof ProblemException || outcome.failure() instanceof InvalidFieldException) {
+        } else if (outcome.failure() instanceof ProblemException
+                || outcome.failure() instanceof InvalidFieldException) {
             waiting.fail(outcome.failure());
         } else {
             waiting.pipe(alone(waiting.prepared()));

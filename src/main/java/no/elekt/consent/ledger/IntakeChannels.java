@@ -29,7 +29,8 @@ public class IntakeChannels implements ConfigSourceFactory {
     static final String SOURCES = "consent.intake.kafka.backends.";
     private static final String PREFIX = "mp.messaging.incoming.consent-change-requests.";
     private static final String TOPIC_PREFIX = "consent.change-requests.";
-    private static final Pattern PROPERTY = Pattern.compile("(?:%[^.]+\\.)?consent\\.intake\\.kafka\\.backends\\.([a-z0-9-]+)");
+    private static final Pattern PROPERTY = Pattern
+            .compile("(?:%[^.]+\\.)?consent\\.intake\\.kafka\\.backends\\.([a-z0-9-]+)");
     private static final Pattern ENVIRONMENT = Pattern.compile("CONSENT_INTAKE_KAFKA_BACKENDS_([A-Z0-9_]+)");
 
     @Override

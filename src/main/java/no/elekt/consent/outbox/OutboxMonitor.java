@@ -29,7 +29,8 @@ public class OutboxMonitor {
         Gauge.builder("consent_outbox_oldest_age_seconds", oldestAgeSeconds, AtomicLong::get)
                 .description("Age of the oldest event waiting in the outbox").register(metrics);
         Gauge.builder("consent_outbox_parked_rows", parked, AtomicLong::get)
-                .description("Outbox rows parked, each holding back its subject, until ops retry them").register(metrics);
+                .description("Outbox rows parked, each holding back its subject, until ops retry them")
+                .register(metrics);
     }
 
     @Scheduled(every = "${consent.monitor.interval:15s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,

@@ -37,10 +37,10 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.TracingMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
-import io.vertx.mutiny.pgclient.PgConnection;
-import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.pgclient.PgConnection;
 import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.pgclient.PgConnectOptions;
 import no.elekt.consent.config.RoleSwitches;
 import no.elekt.consent.tracing.Traces;
 
@@ -78,20 +78,21 @@ public class OutboxRelay {
     private SqlConnection leaderConnection;
 
     OutboxRelay(Vertx vertx, Outbox outbox, OutboxTopics topics,
-            @Channel("outbox") @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 4096)
-            MutinyEmitter<SpecificRecordBase> emitter,
+            @Channel("outbox") @OnOverflow(value = OnOverflow.Strategy.BUFFER,
+                    bufferSize = 4096) MutinyEmitter<SpecificRecordBase> emitter,
             MeterRegistry metrics, RoleSwitches roles,
             @ConfigProperty(name = "consent.outbox.batch-size", defaultValue = "500") int batchSize,
             @ConfigProperty(name = "consent.outbox.idle-poll", defaultValue = "PT2S") Duration idlePoll,
             @ConfigProperty(name = "consent.outbox.send-timeout", defaultValue = "PT20S") Duration sendTimeout,
-            @ConfigProperty(name = "consent.outbox.leader-session-timeout", defaultValue = "PT20S")
-            Duration leaderSessionTimeout,
+            @ConfigProperty(name = "consent.outbox.leader-session-timeout",
+                    defaultValue = "PT20S") Duration leaderSessionTimeout,
             @ConfigProperty(name = "quarkus.datasource.reactive.url") Optional<String> url,
             @ConfigProperty(name = "quarkus.datasource.username") Optional<String> username,
             @ConfigProperty(name = "quarkus.datasource.password") Optional<String> password) {
         this.vertx = vertx;
         // the same database as the pool; the URL may list several hosts, the first is the primary
-        this.leaderOptions = url.map(u -> PgConnectOptions.fromUri(u.split(",")[0].replaceFirst("^vertx-reactive:", "")))
+        this.leaderOptions = url
+                .map(u -> PgConnectOptions.fromUri(u.split(",")[0].replaceFirst("^vertx-reactive:", "")))
                 .orElseGet(PgConnectOptions::new);
         username.ifPresent(leaderOptions::setUser);
         password.ifPresent(leaderOptions::setPassword);

@@ -39,7 +39,8 @@ public class ParkedOutboxResource {
     }
 
     @GET
-    @Operation(summary = "Parked outbox rows, oldest first, a page after the id 'after' (the last id of the page before)")
+    @Operation(
+            summary = "Parked outbox rows, oldest first, a page after the id 'after' (the last id of the page before)")
     public Uni<List<Outbox.Parked>> list(@QueryParam("after") @DefaultValue("0") @Min(0) long after,
             @QueryParam("limit") @DefaultValue("100") @Min(1) @Max(1000) int limit) {
         return outbox.parked(pool, after, limit);
@@ -47,7 +48,8 @@ public class ParkedOutboxResource {
 
     @POST
     @Path("/{id}/retry")
-    @Operation(summary = "Put a parked row back in the outbox, first of its subject; it is parked again if it still fails")
+    @Operation(
+            summary = "Put a parked row back in the outbox, first of its subject; it is parked again if it still fails")
     public Uni<Retried> retry(@PathParam("id") long id) {
         return outbox.unpark(pool, id).map(done -> {
             if (!done) {

@@ -18,7 +18,9 @@ public record Policy(
         Map<String, Processor> processors,
         Map<String, Purpose> purposes) {
 
-    public enum LegalBasis { CONSENT, LEGITIMATE_INTEREST }
+    public enum LegalBasis {
+        CONSENT, LEGITIMATE_INTEREST
+    }
 
     public record Processor(
             String name,

@@ -48,7 +48,8 @@ public class PolicyLoader {
         }
         List<String> faults = validate(policy);
         if (!faults.isEmpty()) {
-            throw new IllegalStateException("Consent policy " + origin + " is invalid:\n - " + String.join("\n - ", faults));
+            throw new IllegalStateException(
+                    "Consent policy " + origin + " is invalid:\n - " + String.join("\n - ", faults));
         }
         LOG.infof("Consent policy %s loaded from %s: %d purposes, %d processors",
                 policy.version(), origin, policy.purposes().size(), policy.processors().size());

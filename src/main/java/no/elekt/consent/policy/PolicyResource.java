@@ -3,12 +3,12 @@ package no.elekt.consent.policy;
 import java.time.Duration;
 import java.util.List;
 
-import io.quarkus.security.Authenticated;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
+import io.quarkus.security.Authenticated;
 import no.elekt.consent.events.DirectiveAction;
 
 /** The policy in force, as app backends and ops read it. */

@@ -12,7 +12,8 @@ public class InvalidFieldException extends RuntimeException {
     }
 
     public InvalidFieldException(List<Problem.FieldError> errors) {
-        super(errors.stream().map(e -> e.field() + ": " + e.message()).reduce((a, b) -> a + "; " + b).orElse("invalid"));
+        super(errors.stream().map(e -> e.field() + ": " + e.message()).reduce((a, b) -> a + "; " + b)
+                .orElse("invalid"));
         this.errors = List.copyOf(errors);
     }
 

@@ -71,7 +71,8 @@ public class ProblemMappers {
                     "cannot be read as " + format.getTargetType().getSimpleName() + allowed))));
         }
         if (e instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()) {
-            return respond(Problem.invalid(List.of(new Problem.FieldError(path(mapping), "has the wrong type or form"))));
+            return respond(
+                    Problem.invalid(List.of(new Problem.FieldError(path(mapping), "has the wrong type or form"))));
         }
         return respond(Problem.of(400, "Malformed JSON", "The body is not valid JSON: " + e.getOriginalMessage()));
     }

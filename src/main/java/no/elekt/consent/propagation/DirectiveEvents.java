@@ -10,10 +10,9 @@ import jakarta.inject.Inject;
 
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlClient;
-import no.elekt.consent.identifiers.DirectiveSeal;
-
 import no.elekt.consent.events.ProcessorDirective;
 import no.elekt.consent.events.PurposeVersion;
+import no.elekt.consent.identifiers.DirectiveSeal;
 import no.elekt.consent.outbox.Outbox;
 import no.elekt.consent.policy.IdentifierMinimisation;
 import no.elekt.consent.policy.Policy;

@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.UUID;
 
 import jakarta.annotation.security.RolesAllowed;
-import jakarta.validation.constraints.Max;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.DefaultValue;
@@ -79,7 +79,8 @@ public class OpsResource {
                     if (rows.size() == limit) {
                         Propagation last = rows.get(rows.size() - 1);
                         answer.header("Link", "<" + uri.getRequestUriBuilder().replaceQueryParam("after",
-                                new Position(last.deadline(), last.directiveId()).encode()).build() + ">; rel=\"next\"");
+                                new Position(last.deadline(), last.directiveId()).encode()).build()
+                                + ">; rel=\"next\"");
                     }
                     return answer.build();
                 });
@@ -103,7 +104,8 @@ public class OpsResource {
                 return new Position(Instant.ofEpochSecond(Long.parseLong(instant[0]), Long.parseLong(instant[1])),
                         UUID.fromString(parts[1]));
             } catch (RuntimeException e) {
-                throw new InvalidFieldException("after", "not a position this service gave (use the Link header's next)");
+                throw new InvalidFieldException("after",
+                        "not a position this service gave (use the Link header's next)");
             }
         }
     }

@@ -154,7 +154,8 @@ public class PropagationRepository {
 
     /** The target of each of these directives that has a propagation. */
     Uni<Map<UUID, Target>> targets(SqlClient client, Set<UUID> directiveIds) {
-        return client.preparedQuery("select directive_id, processor, action from propagation where directive_id = any($1)")
+        return client
+                .preparedQuery("select directive_id, processor, action from propagation where directive_id = any($1)")
                 .execute(Tuple.of(directiveIds.toArray(UUID[]::new)))
                 .map(rows -> {
                     Map<UUID, Target> targets = new HashMap<>();

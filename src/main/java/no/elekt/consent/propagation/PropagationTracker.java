@@ -21,8 +21,8 @@ import no.elekt.consent.identifiers.IdentifierStore;
 import no.elekt.consent.outbox.Outbox;
 import no.elekt.consent.problem.ProblemException;
 import no.elekt.consent.propagation.PropagationRepository.ReceiptUpdate;
-import no.elekt.consent.propagation.ReceiptFolding.Decisive;
 import no.elekt.consent.propagation.PropagationRepository.Target;
+import no.elekt.consent.propagation.ReceiptFolding.Decisive;
 
 /** Moves each propagation to its end state as receipts arrive, and lets ops retry or confirm one. */
 @ApplicationScoped
@@ -89,8 +89,8 @@ public class PropagationTracker {
                         }
                     }
                     List<ReceiptUpdate> updates = new ArrayList<>();
-                    ReceiptFolding.fold(owned).decisive().forEach((id, decisive) ->
-                            updates.add(update(id, decisive, targets.get(id).action())));
+                    ReceiptFolding.fold(owned).decisive()
+                            .forEach((id, decisive) -> updates.add(update(id, decisive, targets.get(id).action())));
                     return updates.isEmpty() ? Uni.createFrom().item(List.<PropagationRepository.Changed>of())
                             : propagations.applyReceipts(connection, updates);
                 }))

@@ -79,7 +79,7 @@ public class ReceiptConsumer {
                 .onFailure(Failures::isTransient).invoke(e -> LOG.warnf(
                         "Receipts not recorded yet, retrying: %s", e.toString()))
                 .onFailure(Failures::isTransient).retry()
-                        .withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).indefinitely()
+                .withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).indefinitely()
                 .onFailure().invoke(e -> LOG.errorf("A poll of %d receipts could not be recorded and goes to the "
                         + "dead-letter topic: %s", receipts.size(), e.toString()))
                 .chain(refused -> {

@@ -47,10 +47,12 @@ public class RetentionJobs {
 
     RetentionJobs(IdempotencyRepository idempotencyKeys, PropagationRepository propagations,
             HandledDirectives handledDirectives, Pool pool, MeterRegistry metrics, RoleSwitches roles, Policy policy,
-            @ConfigProperty(name = "consent.retention.idempotency-keys", defaultValue = "P30D") Duration idempotencyKeysFor,
-            @ConfigProperty(name = "consent.retention.closed-propagations", defaultValue = "P400D")
-            Duration closedPropagationsFor,
-            @ConfigProperty(name = "consent.retention.adapter-receipts", defaultValue = "P90D") Duration adapterReceiptsFor) {
+            @ConfigProperty(name = "consent.retention.idempotency-keys",
+                    defaultValue = "P30D") Duration idempotencyKeysFor,
+            @ConfigProperty(name = "consent.retention.closed-propagations",
+                    defaultValue = "P400D") Duration closedPropagationsFor,
+            @ConfigProperty(name = "consent.retention.adapter-receipts",
+                    defaultValue = "P90D") Duration adapterReceiptsFor) {
         this.idempotencyKeys = idempotencyKeys;
         this.propagations = propagations;
         this.handledDirectives = handledDirectives;

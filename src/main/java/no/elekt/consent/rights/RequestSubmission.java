@@ -15,7 +15,8 @@ import no.elekt.consent.ledger.ConsentChangeRequest;
 public record RequestSubmission(
         @NotNull(message = "is required; one of [ERASURE, OBJECTION, RESTRICTION, APP_UNINSTALLED]") RequestType type,
         @Schema(description = "Purpose ids it applies to; left out, every purpose the type applies to")
-        @Size(max = 64, message = "names too many purposes") List<@NotNull(message = "must not be null") String> purposes,
+        @Size(max = 64,
+                message = "names too many purposes") List<@NotNull(message = "must not be null") String> purposes,
         @Schema(description = "Where the person asked, e.g. app-android; the caller's token must allow it")
         @NotBlank @Size(max = 64) @Pattern(regexp = ConsentChangeRequest.PRINTABLE,
                 message = ConsentChangeRequest.PRINTABLE_MESSAGE) String source) {

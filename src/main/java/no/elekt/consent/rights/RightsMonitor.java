@@ -46,7 +46,8 @@ public class RightsMonitor {
                         .chain(() -> requests.reportPastDeadline(connection, open))))
                 .invoke(reported -> reported.forEach(r -> LOG.warnf(
                         "Rights request %s (%s) for subject %s is overdue: past its deadline and not closed at "
-                                + "every processor", r.requestId(), r.type(), r.subjectId())))
+                                + "every processor",
+                        r.requestId(), r.type(), r.subjectId())))
                 .replaceWithVoid();
     }
 }

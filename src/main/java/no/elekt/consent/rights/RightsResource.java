@@ -58,7 +58,8 @@ public class RightsResource {
             @PathParam("subjectId") @Pattern(regexp = ConsentChangeRequest.SUBJECT_ID,
                     message = ConsentChangeRequest.SUBJECT_ID_MESSAGE) String subjectId,
             @NotNull(message = "a JSON body is required") @Valid RequestSubmission submission,
-            @Parameter(description = "Repeating a key with the same body answers the same request, and emits nothing new")
+            @Parameter(
+                    description = "Repeating a key with the same body answers the same request, and emits nothing new")
             @HeaderParam("Idempotency-Key") @Pattern(regexp = "[\\x21-\\x7e]{1,128}",
                     message = "must be 1-128 visible ASCII characters") String idempotencyKey) {
         sourceScope.checkMayWrite(submission.source());

@@ -16,8 +16,7 @@ public record HistoryEntry(UUID changeId, String purpose,
         @Schema(description = "DECISION, ERASURE, OBJECTION, RESTRICTION, APP_UNINSTALLED or IDENTIFIERS_PURGED") String kind,
         Decision decision, Long version, Instant occurredAt, Instant recordedAt, String source, String policyVersion,
         UUID requestId,
-        @Schema(description = "False for a change that occurred before the decision in force; null for a purge")
-        Boolean inForce) {
+        @Schema(description = "False for a change that occurred before the decision in force; null for a purge") Boolean inForce) {
 
     public static final String IDENTIFIERS_PURGED = "IDENTIFIERS_PURGED";
 

@@ -2,10 +2,10 @@ package no.elekt.consent.adapter;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static com.github.tomakehurst.wiremock.client.WireMock.deleteRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.putRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
@@ -23,14 +23,13 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.security.AttributeType;
 import io.quarkus.test.security.SecurityAttribute;
 import io.quarkus.test.security.TestSecurity;
-import no.elekt.consent.security.Roles;
-import no.elekt.consent.security.SourceScope;
 import no.elekt.consent.events.ChangeKind;
 import no.elekt.consent.events.DirectiveAction;
 import no.elekt.consent.events.ProcessorDirective;
 import no.elekt.consent.events.PropagationReceipt;
-import no.elekt.consent.events.PurposeVersion;
 import no.elekt.consent.events.ReceiptOutcome;
+import no.elekt.consent.security.Roles;
+import no.elekt.consent.security.SourceScope;
 import no.elekt.consent.testinfra.KafkaEvents;
 import no.elekt.consent.testinfra.ProcessorStandIns;
 import no.elekt.consent.testinfra.StandInModel;
@@ -72,7 +71,8 @@ class DirectiveHandlingTest {
         ProcessorDirective directive = delete(user);
 
         Directives.publish(directive);
-        PropagationReceipt first = kafka.<PropagationReceipt>await(Directives.receipts("eliq"), directive.getSubjectId(), 1)
+        PropagationReceipt first = kafka
+                .<PropagationReceipt>await(Directives.receipts("eliq"), directive.getSubjectId(), 1)
                 .get(0);
         Directives.publish(directive);
         List<PropagationReceipt> receipts = kafka.await(Directives.receipts("eliq"), directive.getSubjectId(), 2);

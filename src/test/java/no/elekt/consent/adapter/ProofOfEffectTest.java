@@ -144,7 +144,8 @@ class ProofOfEffectTest extends StandInTest {
                 Map.of("eliqUserId", user));
 
         Directives.publish(directive);
-        PropagationReceipt receipt = kafka.<PropagationReceipt>await(Directives.receipts("eliq"), directive.getSubjectId(), 1)
+        PropagationReceipt receipt = kafka
+                .<PropagationReceipt>await(Directives.receipts("eliq"), directive.getSubjectId(), 1)
                 .get(0);
 
         assertThat(receipt.getVerification()).isEqualTo(Verification.VERIFIED);
@@ -153,8 +154,10 @@ class ProofOfEffectTest extends StandInTest {
             assertThat(e.getAnswer()).isEqualTo("400 USER_NOT_FOUND: the user is gone");
         });
         assertThat(receipt.toString()).doesNotContain(user);
-        assertThat(Db.count("select count(*) from adapter_directive where directive_id = ? and verification = 'VERIFIED' "
-                + "and jsonb_array_length(evidence) = 1", directive.getDirectiveId())).isEqualTo(1);
+        assertThat(
+                Db.count("select count(*) from adapter_directive where directive_id = ? and verification = 'VERIFIED' "
+                        + "and jsonb_array_length(evidence) = 1", directive.getDirectiveId()))
+                .isEqualTo(1);
         assertThat(Db.count("select count(*) from adapter_directive where evidence::text like ?", "%" + user + "%"))
                 .isZero();
         assertThat(Files.readString(Path.of("target", "quarkus-test.log"))).doesNotContain(user);

@@ -59,7 +59,8 @@ class StartupChecksTest extends StandInTest {
                         containsString("CONSENT_ADAPTERS_FIREBASE_PROJECT_ID"))
                 .body("checks.find { it.name == 'consent adapters' }.data.eliq",
                         containsString("CONSENT_ADAPTERS_ELIQ_CLIENT_ID/_CLIENT_SECRET"))
-                .body("checks.find { it.name == 'consent adapters' }.data.addapptr", equalTo("READY: start-up check passed")));
+                .body("checks.find { it.name == 'consent adapters' }.data.addapptr",
+                        equalTo("READY: start-up check passed")));
 
         ProcessorDirective toMailgun = Directives.directive("mailgun", DirectiveAction.SUPPRESS, "marketing", 1,
                 Map.of("email", Directives.unique("stopped") + "@example.no"));

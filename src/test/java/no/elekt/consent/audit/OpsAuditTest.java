@@ -114,8 +114,8 @@ class OpsAuditTest {
     }
 
     private static JsonPath awaitStatus(String change, String status) {
-        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                given().get("/v1/consent-changes/" + change).then()
+        Awaitility.await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> given().get("/v1/consent-changes/" + change).then()
                         .body("propagations.find { it.processor == 'addapptr' }.status", is(status)));
         return given().get("/v1/consent-changes/" + change).jsonPath();
     }

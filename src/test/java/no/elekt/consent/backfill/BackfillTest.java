@@ -124,7 +124,8 @@ class BackfillTest {
         given().get("/v1/ops/audit?limit=1000").then().statusCode(200)
                 .body("entries.findAll { it.target == 'backfill " + id + "' }.action",
                         contains("BACKFILL_CANCEL", "BACKFILL_START"))
-                .body("entries.findAll { it.target == 'backfill " + id + "' }.principal", everyItem(equalTo("test-backend")));
+                .body("entries.findAll { it.target == 'backfill " + id + "' }.principal",
+                        everyItem(equalTo("test-backend")));
     }
 
     @Test

@@ -152,7 +152,8 @@ final class Backfill {
                 URI.create(stack.baseUrl() + "/v1/ops/backfills")).header("Content-Type", "application/json")
                 .header("Authorization", "Bearer " + Stack.opsToken())
                 .POST(HttpRequest.BodyPublishers.ofString("{\"processor\":\"mailgun\",\"purposes\":[\"" + PURPOSE
-                        + "\"]}")).build(), HttpResponse.BodyHandlers.ofString());
+                        + "\"]}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
         if (answer.statusCode() / 100 != 2) {
             outcome = "POST /v1/ops/backfills answered " + answer.statusCode() + ": no backfill API in this build";
             Benchmark.log("backfill: %s", outcome);

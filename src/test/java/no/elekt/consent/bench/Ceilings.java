@@ -66,8 +66,8 @@ final class Ceilings {
 
     private int intakeRecordSize() {
         try (AvroKafkaSerializer<ConsentChangeRequested> s = stack.serializer()) {
-            return s.serialize("consent.change-requests.app.v1", KafkaIntake.changeRequest("bench-kafka-size-0000001", 1))
-                    .length;
+            return s.serialize("consent.change-requests.app.v1",
+                    KafkaIntake.changeRequest("bench-kafka-size-0000001", 1)).length;
         }
     }
 
@@ -77,7 +77,8 @@ final class Ceilings {
             c.createStatement().execute("create database ceiling");
         }
         try (Connection c = DriverManager.getConnection(stack.jdbcUrl.replace("/postgres", "/ceiling"), "postgres",
-                "postgres"); Stream<Path> files = Files.list(Benchmark.ROOT.resolve("src/main/resources/db/migration"))) {
+                "postgres");
+                Stream<Path> files = Files.list(Benchmark.ROOT.resolve("src/main/resources/db/migration"))) {
             for (Path f : files.sorted((a, b) -> Integer.compare(version(a), version(b))).toList()) {
                 c.createStatement().execute(Files.readString(f));
             }

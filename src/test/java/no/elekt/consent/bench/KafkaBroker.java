@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+
 import no.elekt.consent.testinfra.ServiceProcess;
 
 /**
@@ -87,7 +88,8 @@ public final class KafkaBroker implements AutoCloseable {
     private KafkaBroker launch() throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(javaBinary(), "-Xms256m", "-Xmx512m", "-XX:+UseG1GC",
                 "-cp", classpath, "kafka.Kafka", props.toString()));
-        process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("broker.log").toFile()))
+        process = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("broker.log").toFile()))
                 .start();
         Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
         while (Instant.now().isBefore(deadline)) {
@@ -135,7 +137,8 @@ public final class KafkaBroker implements AutoCloseable {
                 return Files.readString(out).trim();
             }
         }
-        throw new IllegalStateException("cannot resolve the Kafka classpath; see " + work.resolve("kafka-classpath.log"));
+        throw new IllegalStateException(
+                "cannot resolve the Kafka classpath; see " + work.resolve("kafka-classpath.log"));
     }
 
     static String newClusterId() {

@@ -40,7 +40,8 @@ final class KafkaIntake {
                 new StringSerializer(), stack.serializer())) {
             for (int i = 0; i < count; i++) {
                 String subject = SOURCE + "-" + run + "-" + i;
-                producer.send(new ProducerRecord<>("consent.change-requests.app.v1", subject, changeRequest(subject, i)));
+                producer.send(
+                        new ProducerRecord<>("consent.change-requests.app.v1", subject, changeRequest(subject, i)));
             }
             producer.flush();
         }

@@ -179,7 +179,7 @@ final class PropagationPhase {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     boolean confirmed = rs.getBoolean(3);
-                    rows.add(new double[] { confirmed ? rs.getDouble(1) : Double.POSITIVE_INFINITY,
+                    rows.add(new double[]{ confirmed ? rs.getDouble(1) : Double.POSITIVE_INFINITY,
                             confirmed ? rs.getDouble(2) : Double.POSITIVE_INFINITY });
                 }
             }
@@ -189,12 +189,14 @@ final class PropagationPhase {
 
     /** The trials as a Markdown table. */
     static String table(Outcome o) {
-        StringBuilder md = new StringBuilder("| trial | offered (changes/s) | sent / accepted | REST from intended send "
-                + "p50 / p99 / p99.9 (ms) | propagation accepted -> CONFIRMED p50 / p95 / p99 (ms) | end to end, "
-                + "intended send -> CONFIRMED p50 / p99 (ms) | not confirmed | verdict |\n"
-                + "|---|---|---|---|---|---|---|---|\n");
+        StringBuilder md = new StringBuilder(
+                "| trial | offered (changes/s) | sent / accepted | REST from intended send "
+                        + "p50 / p99 / p99.9 (ms) | propagation accepted -> CONFIRMED p50 / p95 / p99 (ms) | end to end, "
+                        + "intended send -> CONFIRMED p50 / p99 (ms) | not confirmed | verdict |\n"
+                        + "|---|---|---|---|---|---|---|---|\n");
         for (Trial t : o.trials()) {
-            md.append(String.format(Locale.ROOT, "| %d | %.0f | %d / %d | %s / %s / %s | %s / %s / %s | %s / %s | %d | %s |%n",
+            md.append(String.format(Locale.ROOT,
+                    "| %d | %.0f | %d / %d | %s / %s / %s | %s / %s / %s | %s / %s | %d | %s |%n",
                     t.index(), t.rate(), t.http().sent(), t.http().accepted(), ms(t.http().percentileMs(0.5)),
                     ms(t.http().percentileMs(0.99)), ms(t.http().percentileMs(0.999)), ms(t.p(0.5)), ms(t.p(0.95)),
                     ms(t.p(0.99)), ms(t.e2e(0.5)), ms(t.e2e(0.99)), t.unconfirmed(), t.verdict()));

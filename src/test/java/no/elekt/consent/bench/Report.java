@@ -1,7 +1,6 @@
 package no.elekt.consent.bench;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -44,31 +43,39 @@ final class Report {
         if (b.kafkaIntake != null) {
             double k = b.kafkaIntake.recordedPerSecond;
             rows.add(new Row("Kafka intake, ledger caught up (changes/s)", Benchmark.f0(k) + " ("
-                    + b.kafkaIntake.outcome() + ")", "pgbench " + Benchmark.f0(pg) + " tx/s; ProducerPerformance "
-                    + Benchmark.f0(b.ceilings.producerPerSecond) + " records/s", Benchmark.f2(k / pg) + " x; "
-                    + Benchmark.f2(k / b.ceilings.producerPerSecond) + " x", ">= 1.0 x pgbench",
+                    + b.kafkaIntake.outcome() + ")",
+                    "pgbench " + Benchmark.f0(pg) + " tx/s; ProducerPerformance "
+                            + Benchmark.f0(b.ceilings.producerPerSecond) + " records/s",
+                    Benchmark.f2(k / pg) + " x; "
+                            + Benchmark.f2(k / b.ceilings.producerPerSecond) + " x",
+                    ">= 1.0 x pgbench",
                     verdict(k / pg >= 1.0)));
         }
         rows.add(new Row(("service".equals(core) ? "Service (every role) CPU" : "Core CPU")
-                + " per accepted change, steady state (ms)" + steadyNote, Benchmark.f2(s.coreCpuPerChangeMs())
-                + String.format(Locale.ROOT, " (JIT %.0f %%)", 100 * s.coreJitShare()), "", "", "<= 0.5 ms",
+                + " per accepted change, steady state (ms)" + steadyNote,
+                Benchmark.f2(s.coreCpuPerChangeMs())
+                        + String.format(Locale.ROOT, " (JIT %.0f %%)", 100 * s.coreJitShare()),
+                "", "", "<= 0.5 ms",
                 verdict(s.coreCpuPerChangeMs() <= 0.5)));
         rows.add(new Row("Adapter CPU per directive, steady state (ms)" + steadyNote,
                 Double.isNaN(s.adapterCpuPerDirectiveMs()) ? "n/a (roles in one process)"
                         : Benchmark.f2(s.adapterCpuPerDirectiveMs()) + " (" + Benchmark.f0(s.directivesPerSecond())
-                                + " directives/s)", "", "", "<= 0.5 ms",
+                                + " directives/s)",
+                "", "", "<= 0.5 ms",
                 Double.isNaN(s.adapterCpuPerDirectiveMs()) ? "n/a" : verdict(s.adapterCpuPerDirectiveMs() <= 0.5)));
         rows.add(propagationRow());
         rows.add(new Row("Warm-up: core process start -> steady-state throughput under load (s)",
                 Double.isNaN(s.warmupSeconds()) ? (s.reached() ? "not reached" : "not measured: no steady state within "
                         + b.knobs.steadyMaxSeconds() + " s of load") : Benchmark.f1(s.warmupSeconds())
-                        + " (start-up to ready " + Benchmark.f1(s.readySeconds()) + ", then "
-                        + Benchmark.f1(s.warmupSeconds() - s.loadStart()) + " under load)",
+                                + " (start-up to ready " + Benchmark.f1(s.readySeconds()) + ", then "
+                                + Benchmark.f1(s.warmupSeconds() - s.loadStart()) + " under load)",
                 "", "", "<= 20 s", verdict(s.warmupSeconds() <= 20)));
         double rss = b.peakRssMiB.getOrDefault(core, Double.NaN);
         rows.add(new Row(("service".equals(core) ? "Service (every role)" : "Core") + " peak RSS over the whole run "
-                + "(VmHWM, MiB)", Benchmark.f0(rss)
-                + (b.knobs.maxRam().containsKey(core) ? " (-XX:MaxRAM=" + b.knobs.maxRam().get(core) + ")" : ""),
+                + "(VmHWM, MiB)",
+                Benchmark.f0(rss)
+                        + (b.knobs.maxRam().containsKey(core) ? " (-XX:MaxRAM=" + b.knobs.maxRam().get(core) + ")"
+                                : ""),
                 "", "", "<= 512 MiB", verdict(rss <= 512)));
         if (b.backfill != null) {
             Backfill f = b.backfill;
@@ -100,7 +107,8 @@ final class Report {
         }
         return new Row("Propagation accepted -> every receipt CONFIRMED, p99, open loop, 20 ms stand-ins", measured,
                 "", "", "<= " + b.knobs.propagationP99Ms() + " ms at " + String.format(Locale.ROOT, "%,d", target)
-                        + "/s", verdict(atTarget != null && atTarget.holds()));
+                        + "/s",
+                verdict(atTarget != null && atTarget.holds()));
     }
 
     private static String verdict(boolean pass) {
@@ -129,7 +137,8 @@ final class Report {
                 .append(Benchmark.RUNS.relativize(path)).append(")\n"));
         md.append("\n## Ceilings\n\n| ceiling | value |\n|---|---|\n")
                 .append("| pgbench, the statements of one accepted change per transaction "
-                        + "(src/test/bench/pgbench/accepted-change.sql) | ").append(b.ceilings.pgbench).append(" |\n")
+                        + "(src/test/bench/pgbench/accepted-change.sql) | ")
+                .append(b.ceilings.pgbench).append(" |\n")
                 .append("| Kafka ProducerPerformance | ").append(b.ceilings.producer).append(" |\n");
         md.append("\n## PostgreSQL as measured (SHOW)\n\n| setting | value |\n|---|---|\n");
         b.database.forEach((k, v) -> md.append("| ").append(k).append(" | ").append(v).append(" |\n"));
@@ -144,14 +153,16 @@ final class Report {
                 + "process start): the time until the trailing 5 s accepted rate reaches %.0f %% of the steady-state "
                 + "rate (%.0f changes/s) and stays there to the end of the first steady window.%n",
                 Double.isNaN(b.steady.warmupSeconds()) ? "not measured" : Benchmark.f1(b.steady.warmupSeconds())
-                        + " s", b.steady.readySeconds(), b.steady.loadStart(), 100 * b.knobs.warmupFraction(),
+                        + " s",
+                b.steady.readySeconds(), b.steady.loadStart(), 100 * b.knobs.warmupFraction(),
                 b.steady.rate()));
         md.append("\n## Propagation latency, open loop\n\n").append(PropagationPhase.table(b.propagation));
         md.append("\n## Other figures\n\n| figure | value |\n|---|---|\n");
         b.figures.forEach((k, v) -> md.append("| ").append(k).append(" | ").append(v).append(" |\n"));
-        md.append("\n## Lag during the run (maximum per phase)\n\n| phase | seconds | outbox pending | outbox oldest (s) "
-                + "| consumer lag core | lag mailgun | lag firebase | lag eliq | CPU s (all roles) | RSS MiB (all "
-                + "roles) |\n|---|---|---|---|---|---|---|---|---|---|\n");
+        md.append(
+                "\n## Lag during the run (maximum per phase)\n\n| phase | seconds | outbox pending | outbox oldest (s) "
+                        + "| consumer lag core | lag mailgun | lag firebase | lag eliq | CPU s (all roles) | RSS MiB (all "
+                        + "roles) |\n|---|---|---|---|---|---|---|---|---|---|\n");
         Map<String, List<Sampler.Sample>> byPhase = new LinkedHashMap<>();
         samples.forEach(s -> byPhase.computeIfAbsent(s.phase(), p -> new ArrayList<>()).add(s));
         byPhase.forEach((phase, list) -> md.append(String.format(Locale.ROOT,
@@ -186,17 +197,19 @@ final class Report {
     private List<double[]> latencyOverTime() throws Exception {
         Instant coreStart = Instant.now().minusNanos(System.nanoTime() - b.stack.coreStartNanos);
         List<double[]> rows = new ArrayList<>();
-        try (Connection c = b.stack.connect(); PreparedStatement ps = c.prepareStatement("""
-                select floor(extract(epoch from p.created_at) - ?) as s,
-                       percentile_cont(0.5) within group (order by extract(epoch from p.updated_at - p.created_at)) * 1000,
-                       percentile_cont(0.99) within group (order by extract(epoch from p.updated_at - p.created_at)) * 1000,
-                       count(*)
-                from propagation p where p.status = 'CONFIRMED' and p.subject_id not like 'bf-%'
-                group by 1 order by 1""")) {
+        try (Connection c = b.stack.connect();
+                PreparedStatement ps = c.prepareStatement(
+                        """
+                                select floor(extract(epoch from p.created_at) - ?) as s,
+                                       percentile_cont(0.5) within group (order by extract(epoch from p.updated_at - p.created_at)) * 1000,
+                                       percentile_cont(0.99) within group (order by extract(epoch from p.updated_at - p.created_at)) * 1000,
+                                       count(*)
+                                from propagation p where p.status = 'CONFIRMED' and p.subject_id not like 'bf-%'
+                                group by 1 order by 1""")) {
             ps.setDouble(1, coreStart.toEpochMilli() / 1000.0);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    rows.add(new double[] { rs.getDouble(1), rs.getDouble(2), rs.getDouble(3), rs.getDouble(4) });
+                    rows.add(new double[]{ rs.getDouble(1), rs.getDouble(2), rs.getDouble(3), rs.getDouble(4) });
                 }
             }
         }

@@ -164,7 +164,9 @@ final class Stack implements AutoCloseable {
     }
 
     String setting(String name) throws SQLException {
-        try (Connection c = connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("show " + name)) {
+        try (Connection c = connect();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("show " + name)) {
             rs.next();
             return rs.getString(1);
         }

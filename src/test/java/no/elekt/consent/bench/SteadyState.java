@@ -245,8 +245,9 @@ final class SteadyState {
     /** The windows as a Markdown table, with the JIT's and GC's share of each role's CPU. */
     static String table(Result r, List<String> roles, String core) {
         boolean split = roles.contains("adapters");
-        StringBuilder md = new StringBuilder("| window | s since core start | accepted/s | closed-loop p50 / p99 (ms) | "
-                + core + " CPU/change (ms) | " + core + " JIT | " + core + " GC |");
+        StringBuilder md = new StringBuilder(
+                "| window | s since core start | accepted/s | closed-loop p50 / p99 (ms) | "
+                        + core + " CPU/change (ms) | " + core + " JIT | " + core + " GC |");
         if (split) {
             md.append(" directives/s | adapters CPU/directive (ms) | adapters JIT |");
         }

@@ -68,7 +68,8 @@ record Wrk(Map<String, Double> v) {
             throw new IllegalStateException("wrk did not end");
         }
         if (!Files.exists(summary)) {
-            throw new IllegalStateException("wrk wrote no summary; see target/bench/wrk-" + source + "-" + run + ".log");
+            throw new IllegalStateException(
+                    "wrk wrote no summary; see target/bench/wrk-" + source + "-" + run + ".log");
         }
         Map<String, Double> v = new HashMap<>();
         Matcher m = Pattern.compile("\"(\\w+)\":([0-9.]+)").matcher(Files.readString(summary));

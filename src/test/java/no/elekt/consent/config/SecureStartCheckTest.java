@@ -21,7 +21,8 @@ import no.elekt.consent.identifiers.IdentifierVault;
 class SecureStartCheckTest {
 
     record Keys(String activeKey, Map<String, String> keys, java.util.Optional<String> hashKey)
-            implements IdentifierVault.Keys {
+            implements
+                IdentifierVault.Keys {
 
         Keys(String activeKey, Map<String, String> keys) {
             this(activeKey, keys, java.util.Optional.empty());
@@ -46,7 +47,8 @@ class SecureStartCheckTest {
     @Test
     void aShortKeyOrOneThatIsNotBase64IsNamedWithoutItsValue() {
         String shortKey = Base64.getEncoder().encodeToString(new byte[16]);
-        List<String> faults = faults(secureJwt(), new Keys("primary", Map.of("primary", shortKey, "old", "c2VjcmV0\n")));
+        List<String> faults = faults(secureJwt(),
+                new Keys("primary", Map.of("primary", shortKey, "old", "c2VjcmV0\n")));
         assertThat(faults).containsExactly(
                 "CONSENT_CRYPTO_KEYS_OLD is not base64 of 32 bytes (not base64)",
                 "CONSENT_CRYPTO_KEYS_PRIMARY is not base64 of 32 bytes (16 bytes)");
@@ -77,7 +79,8 @@ class SecureStartCheckTest {
         Map<String, String> url = new HashMap<>(secureJwt());
         url.put("mp.jwt.verify.publickey.location", "https://auth.elekt.example/jwks");
         assertThat(faults(url, keys)).isEmpty();
-        for (String bad : List.of("http://auth.elekt.example/jwks", dir.resolve("absent.pem").toString(), dir.toString())) {
+        for (String bad : List.of("http://auth.elekt.example/jwks", dir.resolve("absent.pem").toString(),
+                dir.toString())) {
             url.put("mp.jwt.verify.publickey.location", bad);
             assertThat(faults(url, keys)).as(bad).singleElement().asString()
                     .startsWith("MP_JWT_VERIFY_PUBLICKEY_LOCATION is neither an https URL nor a readable file");
@@ -87,7 +90,8 @@ class SecureStartCheckTest {
     private Map<String, String> secureJwt() {
         try {
             Path key = Files.writeString(dir.resolve("public.pem"), "-----BEGIN PUBLIC KEY-----\n");
-            return Map.of("mp.jwt.verify.publickey.location", key.toString(), "mp.jwt.verify.issuer", "https://auth.elekt.example");
+            return Map.of("mp.jwt.verify.publickey.location", key.toString(), "mp.jwt.verify.issuer",
+                    "https://auth.elekt.example");
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

@@ -19,7 +19,7 @@ class StoppingTest {
     void stoppingPausesTheSchedulerAndTheCoresJobsSkip() {
         List<String> calls = new ArrayList<>();
         Scheduler scheduler = (Scheduler) Proxy.newProxyInstance(Scheduler.class.getClassLoader(),
-                new Class<?>[] { Scheduler.class }, (proxy, method, args) -> {
+                new Class<?>[]{ Scheduler.class }, (proxy, method, args) -> {
                     calls.add(method.getName());
                     return null;
                 });

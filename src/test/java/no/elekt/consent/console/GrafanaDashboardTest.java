@@ -66,7 +66,7 @@ class GrafanaDashboardTest {
         Directives.postChange(Directives.unique("dashboard"), "newsletter", "WITHDRAWN",
                 Map.of("email", Directives.unique("dash") + "@example.no"));
         try (KafkaPublisher publisher = new KafkaPublisher()) {
-            publisher.sendRaw(Directives.receipts("mailgun"), Directives.unique("dashboard"), new byte[] { 1, 2, 3 });
+            publisher.sendRaw(Directives.receipts("mailgun"), Directives.unique("dashboard"), new byte[]{ 1, 2, 3 });
         }
         Awaitility.await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
             Set<String> exposed = exposedMetricNames();

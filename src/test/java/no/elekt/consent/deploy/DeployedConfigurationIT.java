@@ -79,7 +79,8 @@ class DeployedConfigurationIT {
         try (ServiceProcess core = new ServiceProcess("k8s-core", Benchmark.freePort(), SMALL_JVM, Map.of(),
                 WORK.resolve("k8s-core.log")).withEnvironment(environment).start()) {
             assertThat(post(core, token(ISSUER)).statusCode()).isEqualTo(202);
-            assertThat(post(core, token(TestTokens.ISSUER)).statusCode()).as("a token of another issuer").isEqualTo(401);
+            assertThat(post(core, token(TestTokens.ISSUER)).statusCode()).as("a token of another issuer")
+                    .isEqualTo(401);
             assertThat(get(core.baseUrl() + "/q/health/ready").statusCode()).as("/q on the API port").isEqualTo(404);
             assertThat(get(core.baseUrl() + "/q/openapi").statusCode()).as("/q on the API port").isEqualTo(404);
             assertThat(get(core.managementUrl() + "/q/metrics").statusCode()).isEqualTo(200);
@@ -238,7 +239,8 @@ class DeployedConfigurationIT {
         String subject = "deploy-" + UUID.randomUUID();
         String body = """
                 {"subjectId":"%s","purpose":"newsletter","decision":"GRANTED","occurredAt":"%s","source":"app-android",
-                 "policyVersion":"no-2023-04-27","identifiers":{"email":"%s@example.test"}}""".formatted(subject, Instant.now(), subject);
+                 "policyVersion":"no-2023-04-27","identifiers":{"email":"%s@example.test"}}""".formatted(subject,
+                Instant.now(), subject);
         return HTTP.send(HttpRequest.newBuilder(URI.create(core.baseUrl() + "/v1/consent-changes"))
                 .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
                 .timeout(Duration.ofSeconds(20)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),

@@ -109,7 +109,8 @@ class KafkaAclTest {
         users = documents(USERS, "KafkaUser");
         List<JsonNode> topics = documents(TOPICS, "KafkaTopic");
         topicNames = new HashSet<>();
-        topics.forEach(t -> topicNames.add(t.path("spec").path("topicName").asText(t.path("metadata").path("name").asText())));
+        topics.forEach(
+                t -> topicNames.add(t.path("spec").path("topicName").asText(t.path("metadata").path("name").asText())));
 
         int plainPort = freePort();
         int saslPort = freePort();
@@ -117,7 +118,8 @@ class KafkaAclTest {
         broker = new EmbeddedKafkaBroker()
                 .withKafkaHost("127.0.0.1")
                 .withKafkaPort(plainPort)
-                .withAdvertisedListeners("PLAINTEXT://127.0.0.1:" + plainPort + ",SASL_PLAINTEXT://127.0.0.1:" + saslPort)
+                .withAdvertisedListeners(
+                        "PLAINTEXT://127.0.0.1:" + plainPort + ",SASL_PLAINTEXT://127.0.0.1:" + saslPort)
                 .withAdditionalProperties(p -> {
                     // The companion binds listeners that are only advertised to every interface: loopback only.
                     p.put("listeners", p.getProperty("listeners").replace("://:", "://127.0.0.1:"));
@@ -138,15 +140,17 @@ class KafkaAclTest {
         assertThat(listeners.split(",")).as("loopback only: " + listeners).allMatch(l -> l.contains("://127.0.0.1:"));
 
         admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + plainPort,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 40_000, AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 20_000));
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 40_000, AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                20_000));
 
         List<NewTopic> newTopics = new ArrayList<>();
         for (JsonNode t : topics) {
             Map<String, String> config = new HashMap<>();
             t.path("spec").path("config").fields().forEachRemaining(e -> config.put(e.getKey(), e.getValue().asText()));
             config.put("min.insync.replicas", "1"); // one broker here; 3 replicas, min ISR 2 in the cluster
-            newTopics.add(new NewTopic(t.path("spec").path("topicName").asText(), t.path("spec").path("partitions").asInt(1),
-                    (short) 1).configs(config));
+            newTopics.add(
+                    new NewTopic(t.path("spec").path("topicName").asText(), t.path("spec").path("partitions").asInt(1),
+                            (short) 1).configs(config));
         }
         // A retried request (slow machine) may find the topic its first attempt created.
         for (var created : admin.createTopics(newTopics).values().values()) {
@@ -163,7 +167,8 @@ class KafkaAclTest {
         List<AclBinding> acls = new ArrayList<>();
         for (JsonNode user : users) {
             String name = user.path("metadata").path("name").asText();
-            assertThat(user.path("spec").path("authentication").path("type").asText()).as(name).isEqualTo("scram-sha-512");
+            assertThat(user.path("spec").path("authentication").path("type").asText()).as(name)
+                    .isEqualTo("scram-sha-512");
             String password = UUID.randomUUID().toString();
             passwords.put(name, password);
             credentials.add(new UserScramCredentialUpsertion(name,
@@ -212,9 +217,11 @@ class KafkaAclTest {
                 }
                 assertThat(pattern.patternType()).as(name + " " + pattern).isEqualTo(PatternType.LITERAL);
                 assertThat(pattern.name()).as(name + " " + pattern).isNotEqualTo("*");
-                assertThat(pattern.resourceType()).as(name + " " + pattern).isIn(ResourceType.TOPIC, ResourceType.GROUP);
+                assertThat(pattern.resourceType()).as(name + " " + pattern).isIn(ResourceType.TOPIC,
+                        ResourceType.GROUP);
                 if (pattern.resourceType() == ResourceType.TOPIC) {
-                    assertThat(topicNames).as(name + " names a topic that topics.yaml does not create").contains(pattern.name());
+                    assertThat(topicNames).as(name + " names a topic that topics.yaml does not create")
+                            .contains(pattern.name());
                 }
             }
         }
@@ -436,7 +443,7 @@ class KafkaAclTest {
 
     private static List<JsonNode> documents(Path file, String kind) throws IOException {
         List<JsonNode> docs = YAML.readerFor(JsonNode.class)
-                .<JsonNode> readValues(YAML.getFactory().createParser(file.toFile())).readAll();
+                .<JsonNode>readValues(YAML.getFactory().createParser(file.toFile())).readAll();
         List<JsonNode> ofKind = docs.stream().filter(d -> kind.equals(d.path("kind").asText())).toList();
         assertThat(ofKind).as(file + " " + kind).isNotEmpty();
         return ofKind;
@@ -449,8 +456,9 @@ class KafkaAclTest {
         config.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, saslBootstrap);
         config.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "SASL_PLAINTEXT");
         config.put(SaslConfigs.SASL_MECHANISM, "SCRAM-SHA-512");
-        config.put(SaslConfigs.SASL_JAAS_CONFIG, "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
-                + user + "\" password=\"" + password + "\";");
+        config.put(SaslConfigs.SASL_JAAS_CONFIG,
+                "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
+                        + user + "\" password=\"" + password + "\";");
         config.put(CommonClientConfigs.DEFAULT_API_TIMEOUT_MS_CONFIG, 20_000);
         config.put(CommonClientConfigs.REQUEST_TIMEOUT_MS_CONFIG, 20_000);
         config.put(CommonClientConfigs.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1_000);

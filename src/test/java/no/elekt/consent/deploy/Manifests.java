@@ -49,7 +49,8 @@ final class Manifests {
 
     static JsonNode find(List<JsonNode> documents, String kind, String name) {
         return documents.stream()
-                .filter(d -> d.path("kind").asText().equals(kind) && d.path("metadata").path("name").asText().equals(name))
+                .filter(d -> d.path("kind").asText().equals(kind)
+                        && d.path("metadata").path("name").asText().equals(name))
                 .findFirst().orElseThrow(() -> new AssertionError("no " + kind + " " + name + " rendered"));
     }
 

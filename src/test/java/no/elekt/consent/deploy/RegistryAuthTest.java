@@ -79,7 +79,8 @@ class RegistryAuthTest {
             idp.stubFor(post(urlMatching("/realms/registry/token/?")).atPriority(1)
                     .withRequestBody(containing("client_id=" + client.getKey()))
                     .withRequestBody(containing("client_secret=" + client.getValue().get(0)))
-                    .willReturn(okJson("{\"access_token\":\"" + token + "\",\"token_type\":\"Bearer\",\"expires_in\":3600}")));
+                    .willReturn(okJson(
+                            "{\"access_token\":\"" + token + "\",\"token_type\":\"Bearer\",\"expires_in\":3600}")));
         }
 
         JsonNode settings = Manifests.find(Manifests.kustomize(Path.of("deploy/k8s/registry-auth")), "ConfigMap",
@@ -143,6 +144,7 @@ class RegistryAuthTest {
     private static String base64Url(BigInteger value) {
         byte[] bytes = value.toByteArray();
         int skip = bytes.length > 1 && bytes[0] == 0 ? 1 : 0; // unsigned, big-endian
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(java.util.Arrays.copyOfRange(bytes, skip, bytes.length));
+        return Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(java.util.Arrays.copyOfRange(bytes, skip, bytes.length));
     }
 }

@@ -35,7 +35,8 @@ class SchemaRegistrationTest {
         assertThat(register()).as("a second run finds what is there").isZero();
         assertThat(get("/groups/" + group + "/artifacts/consent.receipts.v1-value/rules/COMPATIBILITY"))
                 .contains("BACKWARD");
-        assertThat(get("/groups/" + group + "/artifacts/consent.changes.v1-value/versions")).contains("\"version\":\"1\"");
+        assertThat(get("/groups/" + group + "/artifacts/consent.changes.v1-value/versions"))
+                .contains("\"version\":\"1\"");
 
         String receipt = Files.readString(Path.of("schemas/PropagationReceipt.avsc"));
         String optionalField = receipt.replace("\"fields\": [",
@@ -43,7 +44,8 @@ class SchemaRegistrationTest {
         String requiredField = receipt.replace("\"fields\": [",
                 "\"fields\": [{\"name\": \"tenant\", \"type\": \"string\"},");
 
-        assertThat(newVersion("consent.receipts.v1-value", optionalField).statusCode()).as("compatible change").isEqualTo(200);
+        assertThat(newVersion("consent.receipts.v1-value", optionalField).statusCode()).as("compatible change")
+                .isEqualTo(200);
         HttpResponse<String> refused = newVersion("consent.receipts.v1-value", requiredField);
         assertThat(refused.statusCode()).as("incompatible change").isEqualTo(409);
         assertThat(refused.body()).contains("RuleViolationException");
@@ -58,12 +60,13 @@ class SchemaRegistrationTest {
     @Test
     void eachFileIsRegisteredAsItsExactBytesSoRegisteringTheFileAgainFindsTheSameVersion() throws Exception {
         register();
-        for (String[] artifact : new String[][] { { "consent.change-requests.v1-value", "ConsentChangeRequested.avsc" },
+        for (String[] artifact : new String[][]{ { "consent.change-requests.v1-value", "ConsentChangeRequested.avsc" },
                 { "consent.changes.v1-value", "ConsentChanged.avsc" },
                 { "consent.receipts.v1-value", "PropagationReceipt.avsc" } }) {
             String file = Files.readString(Path.of("schemas", artifact[1]), StandardCharsets.UTF_8);
             ObjectNode body = json.createObjectNode().put("artifactId", artifact[0]).put("artifactType", "AVRO");
-            body.putObject("firstVersion").putObject("content").put("content", file).put("contentType", "application/json");
+            body.putObject("firstVersion").putObject("content").put("content", file).put("contentType",
+                    "application/json");
             HttpResponse<String> again = http.send(HttpRequest.newBuilder(URI.create(Infra.registryUrl() + "/groups/"
                     + group + "/artifacts?ifExists=FIND_OR_CREATE_VERSION"))
                     .header("Content-Type", "application/json")

@@ -92,8 +92,10 @@ class StrimziManifestsTest {
                     .findFirst();
             if (version.isEmpty()) {
                 errors.add(what + object.path("apiVersion").asText() + " is not served by Strimzi " + STRIMZI_VERSION
-                        + " (it serves " + stream(crd.path("spec").path("versions")).filter(v -> v.path("served").asBoolean())
-                                .map(v -> v.path("name").asText()).toList() + ")");
+                        + " (it serves "
+                        + stream(crd.path("spec").path("versions")).filter(v -> v.path("served").asBoolean())
+                                .map(v -> v.path("name").asText()).toList()
+                        + ")");
                 continue;
             }
             validate(object, version.get().path("schema").path("openAPIV3Schema"), "", errors, what);
@@ -109,8 +111,10 @@ class StrimziManifestsTest {
     private static void validate(JsonNode value, JsonNode schema, String path, List<String> errors, String what) {
         for (Iterator<String> keys = schema.fieldNames(); keys.hasNext();) {
             String key = keys.next();
-            if (!DOCUMENTATION.contains(key) && !Set.of("type", "properties", "required", "items", "additionalProperties",
-                    "enum", "minimum", "maximum", "x-kubernetes-preserve-unknown-fields", "x-kubernetes-validations")
+            if (!DOCUMENTATION.contains(key) && !Set
+                    .of("type", "properties", "required", "items", "additionalProperties",
+                            "enum", "minimum", "maximum", "x-kubernetes-preserve-unknown-fields",
+                            "x-kubernetes-validations")
                     .contains(key)) {
                 errors.add(what + path + ": schema keyword " + key + " is not checked by this test");
             }
@@ -211,8 +215,9 @@ class StrimziManifestsTest {
             }
         }
         if (best == null) {
-            throw new IllegalStateException("Strimzi " + STRIMZI_VERSION + "'s CRD generator needs Java 21+: install one"
-                    + " under /usr/lib/jvm or pass -Dstrimzi.java=<path to its bin/java>");
+            throw new IllegalStateException(
+                    "Strimzi " + STRIMZI_VERSION + "'s CRD generator needs Java 21+: install one"
+                            + " under /usr/lib/jvm or pass -Dstrimzi.java=<path to its bin/java>");
         }
         return best;
     }

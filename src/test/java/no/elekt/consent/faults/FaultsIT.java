@@ -54,10 +54,10 @@ import com.github.tomakehurst.wiremock.stubbing.StubMapping;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import no.elekt.consent.bench.Benchmark;
-import no.elekt.consent.testinfra.ServiceProcess;
 import no.elekt.consent.bench.KafkaBroker;
 import no.elekt.consent.testinfra.ApicurioRegistryServer;
 import no.elekt.consent.testinfra.ProcessorStandIns;
+import no.elekt.consent.testinfra.ServiceProcess;
 import no.elekt.consent.testinfra.TestTokens;
 
 /**
@@ -150,7 +150,7 @@ class FaultsIT {
 
     @AfterAll
     static void stop() {
-        for (AutoCloseable c : new AutoCloseable[] { adapters, core, kafka, registry, postgres }) {
+        for (AutoCloseable c : new AutoCloseable[]{ adapters, core, kafka, registry, postgres }) {
             try {
                 if (c != null) {
                     c.close();
@@ -398,7 +398,8 @@ class FaultsIT {
         String summary = line.formatted(name, sent.get(), accepted.size(), refused.get(), changesConfirmed,
                 confirmed, superseded, opsRetries, lost, staleByTime + staleAtAdapters + mailgun.stale, staleByTime,
                 staleAtAdapters,
-                mailgun.stale, mailgun.duplicates, mailgun.repeats, Duration.between(started, Instant.now()).toSeconds());
+                mailgun.stale, mailgun.duplicates, mailgun.repeats,
+                Duration.between(started, Instant.now()).toSeconds());
         SUMMARY.add(summary);
         log("%s", summary);
         assertEquals(CHANGES, sent.get(), "all changes sent");
@@ -507,7 +508,8 @@ class FaultsIT {
             // one would (the stand-ins answer as Mailgun documents since issue 12)
             boolean notThereAlready = status == 404 && "DELETE".equals(req.getMethod().getName())
                     && (e.getResponse().getBodyAsString().contains("Address not found in unsubscribers table")
-                            || e.getResponse().getBodyAsString().contains("Unsubscribe event for this tag does not exist"));
+                            || e.getResponse().getBodyAsString()
+                                    .contains("Unsubscribe event for this tag does not exist"));
             if (status / 100 != 2 && !notThereAlready || !path.startsWith(prefix)
                     || "GET".equals(req.getMethod().getName())) {
                 continue;
@@ -516,11 +518,11 @@ class FaultsIT {
             if ("DELETE".equals(req.getMethod().getName())) {
                 String address = URLDecoder.decode(path.substring(prefix.length() + 1), StandardCharsets.UTF_8);
                 String tag = req.queryParameter("tag").isPresent() ? req.queryParameter("tag").firstValue() : "*";
-                entries.add(new String[] { address, tag });
+                entries.add(new String[]{ address, tag });
             } else if (req.getBodyAsString().trim().startsWith("[")) {
                 for (JsonNode entry : JSON.readTree(req.getBodyAsString())) {
                     for (JsonNode tag : entry.get("tags")) {
-                        entries.add(new String[] { entry.get("address").asText(), tag.asText() });
+                        entries.add(new String[]{ entry.get("address").asText(), tag.asText() });
                     }
                 }
             } else {
@@ -530,7 +532,7 @@ class FaultsIT {
                     form.put(URLDecoder.decode(kv[0], StandardCharsets.UTF_8),
                             kv.length > 1 ? URLDecoder.decode(kv[1], StandardCharsets.UTF_8) : "");
                 }
-                entries.add(new String[] { form.get("address"), form.get("tag") });
+                entries.add(new String[]{ form.get("address"), form.get("tag") });
             }
             for (String[] entry : entries) {
                 if (entry[0] == null || !entry[0].startsWith(name + "-")) {
@@ -601,7 +603,8 @@ class FaultsIT {
         }
         if (intermediate > 0) {
             log("%s: %d in-order Mailgun calls for directives recorded SUPERSEDED or retried (a newer decision "
-                    + "followed each; the call happened before a crash or timeout could record it)", name, intermediate);
+                    + "followed each; the call happened before a crash or timeout could record it)", name,
+                    intermediate);
         }
         return new Mailgun(checked, stale, duplicates, repeats);
     }

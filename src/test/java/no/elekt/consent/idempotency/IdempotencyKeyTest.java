@@ -54,7 +54,7 @@ class IdempotencyKeyTest {
     @Test
     void theHashIsKeyedSoADictionaryOfIdentifiersCannotReverseIt() throws Exception {
         ObjectMapper json = new ObjectMapper();
-        Object[] fields = {"user-1", Map.of("email", "someone@example.no")};
+        Object[] fields = { "user-1", Map.of("email", "someone@example.no") };
         String plain = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
                 .digest(json.writeValueAsBytes(fields)));
         assertThat(HASH.of(fields)).isNotEqualTo(plain);

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -68,7 +68,7 @@ class IdentifierVaultTest {
         assertThatThrownBy(() -> vault.decryptText(sealed, IdentifierStore.context("subject-1", "fcmToken")))
                 .isInstanceOf(UnreadableCiphertext.class);
         UUID event = UUID.randomUUID();
-        byte[] payload = vault.encrypt(new byte[] {1, 2, 3}, Outbox.context("consent.directives.mailgun.v1", event));
+        byte[] payload = vault.encrypt(new byte[]{ 1, 2, 3 }, Outbox.context("consent.directives.mailgun.v1", event));
         assertThatThrownBy(() -> vault.decrypt(payload, Outbox.context("consent.directives.eliq.v1", event)))
                 .isInstanceOf(UnreadableCiphertext.class);
         assertThatThrownBy(() -> vault.decrypt(payload, Outbox.context("consent.directives.mailgun.v1",
@@ -88,7 +88,8 @@ class IdentifierVaultTest {
     @Test
     void sealedDirectiveIdentifiersOpenOnlyInTheirDirectiveAndNotAfterTheKeyIsGone() {
         SecretKey key = new SecretKeySpec(new byte[32], "AES");
-        ProcessorDirective clear = directive("d-1", "subject-1", Map.of("email", List.of("a@example.no", "b@example.no")));
+        ProcessorDirective clear = directive("d-1", "subject-1",
+                Map.of("email", List.of("a@example.no", "b@example.no")));
         ProcessorDirective sealed = DirectiveSeal.sealed(clear, key);
         assertThat(sealed.getIdentifierValues()).isEmpty();
         assertThat(sealed.getIdentifiers()).isEmpty();

@@ -81,7 +81,8 @@ class DeadLetterReplayLoopTest {
         deadLetters(1, Map.of("dead-letter-topic", "consent.changes.v1", "dead-letter-reason", "x", "trace", "t1"));
         MockProducer<byte[], byte[]> producer = producer(-1);
 
-        DeadLetterReplay.Replayed replayed = DeadLetterReplay.replay(consumer, producer, DLQ, 10, Duration.ofSeconds(1));
+        DeadLetterReplay.Replayed replayed = DeadLetterReplay.replay(consumer, producer, DLQ, 10,
+                Duration.ofSeconds(1));
 
         assertThat(producer.history()).extracting(ProducerRecord::topic).containsExactly("consent.directives.eliq.v1");
         assertThat(producer.history().get(0).headers().lastHeader("dead-letter-topic")).isNull();

@@ -59,10 +59,10 @@ class KeyRotationTest {
         KeyRotation rotation = new KeyRotation(vault, new SubjectKeys(vault), new KeyUsageRepository(POOL), POOL,
                 metrics, 1000);
         for (int i = 0; i < 30; i++) {
-            vault.encrypt(new byte[] {1}, "test");
+            vault.encrypt(new byte[]{ 1 }, "test");
         }
         rotation.countEncryptions().await().indefinitely();
-        vault.encrypt(new byte[] {1}, "test"); // counted on the next sweep, by this or another instance
+        vault.encrypt(new byte[]{ 1 }, "test"); // counted on the next sweep, by this or another instance
         rotation.countEncryptions().await().indefinitely();
 
         assertThat(metrics.get("consent_crypto_key_encryptions").tag("key", key).gauge().value()).isEqualTo(31);

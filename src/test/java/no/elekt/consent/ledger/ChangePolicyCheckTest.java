@@ -90,7 +90,8 @@ class ChangePolicyCheckTest {
                     Map.of("advertisingId", valid)), NOW)).as(valid).isEmpty();
         }
         for (String invalid : java.util.List.of("ad-123", "38400000-8cf0-11bd-b23e-10b96e40000", "38400000"
-                + "8cf011bdb23e10b96e40000d", "38400000-8cf0-11bd-b23e-10b96e40000d ", "g8400000-8cf0-11bd-b23e-10b96e40000d",
+                + "8cf011bdb23e10b96e40000d", "38400000-8cf0-11bd-b23e-10b96e40000d ",
+                "g8400000-8cf0-11bd-b23e-10b96e40000d",
                 "00000000-0000-0000-0000-000000000000", "a@example.no")) {
             assertThat(CHECK.faults(request("personalised-ads", Decision.WITHDRAWN, NOW, null,
                     Map.of("advertisingId", invalid)), NOW)).as(invalid)

@@ -84,8 +84,8 @@ class KafkaIntakeTest {
 
         // the web backend's own source on its own topic is taken
         publisher.send(WEB_REQUESTS, subject, web);
-        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                given().get("/v1/subjects/" + subject + "/history").then().body("", hasSize(1))
+        Awaitility.await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> given().get("/v1/subjects/" + subject + "/history").then().body("", hasSize(1))
                         .body("[0].purpose", equalTo("marketing")));
     }
 
@@ -99,8 +99,8 @@ class KafkaIntakeTest {
         publisher.send(REQUESTS, subject, request(subject, "newsletter", "GRANTED"));
 
         // the newsletter change comes after both copies in the partition: once it is in, both copies were handled
-        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                given().get("/v1/subjects/" + subject + "/history").then().body("", hasSize(2)));
+        Awaitility.await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> given().get("/v1/subjects/" + subject + "/history").then().body("", hasSize(2)));
         given().get("/v1/subjects/" + subject + "/consents").then()
                 .body("find { it.purpose == 'marketing' }.version", equalTo(1));
     }
@@ -138,8 +138,8 @@ class KafkaIntakeTest {
         // in one poll, the reused key fails the poll's transaction; recorded one by one, only it is refused
         var dead = kafka.awaitEvents(REQUESTS + ".dlq", subject, 1);
         assertThat(dead.get(0).headers().get("dead-letter-reason")).contains("different request body");
-        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                given().get("/v1/subjects/" + subject + "/history").then().body("", hasSize(2)));
+        Awaitility.await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> given().get("/v1/subjects/" + subject + "/history").then().body("", hasSize(2)));
         given().get("/v1/subjects/" + subject + "/consents").then()
                 .body("find { it.purpose == 'marketing' }.decision", equalTo("WITHDRAWN"))
                 .body("find { it.purpose == 'newsletter' }.decision", equalTo("WITHDRAWN"));

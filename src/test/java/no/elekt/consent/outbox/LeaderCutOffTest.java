@@ -103,7 +103,7 @@ class LeaderCutOffTest {
             }
             proxy.cut();
         } finally {
-            for (OutboxRelay relay : new OutboxRelay[] { second, first }) {
+            for (OutboxRelay relay : new OutboxRelay[]{ second, first }) {
                 if (relay != null) {
                     relay.stop(null);
                 }

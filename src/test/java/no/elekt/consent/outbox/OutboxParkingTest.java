@@ -68,7 +68,8 @@ class OutboxParkingTest {
         try (KafkaEvents kafka = KafkaEvents.from(CHANGES)) {
             // every other subject flows
             assertThat(kafka.awaitEvents(CHANGES, flowing, 2)).hasSize(2);
-            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> parked(unreadable) == 1 && parked(badTopic) == 1);
+            Awaitility.await().atMost(Duration.ofSeconds(30))
+                    .until(() -> parked(unreadable) == 1 && parked(badTopic) == 1);
             // the parked subjects' later rows wait, in the outbox, and none reached Kafka
             assertThat(Db.count("select count(*) from outbox_event where message_key = ?", unreadable)).isPositive();
             assertThat(Db.count("select count(*) from outbox_event where message_key = ?", badTopic)).isPositive();

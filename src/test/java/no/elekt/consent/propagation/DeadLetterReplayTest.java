@@ -55,8 +55,8 @@ class DeadLetterReplayTest {
                 // dead letters of other tests may come back to the DLQ meanwhile: only the shape is certain here
                 .body("remaining", greaterThanOrEqualTo(0))
                 .body("more", notNullValue());
-        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                given().get("/v1/subjects/" + subject + "/history").then().body("", hasSize(1))
+        Awaitility.await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> given().get("/v1/subjects/" + subject + "/history").then().body("", hasSize(1))
                         .body("[0].purpose", equalTo("marketing")));
 
         // replaying again leaves the ledger as it is
@@ -83,8 +83,8 @@ class DeadLetterReplayTest {
 
         // it was recorded from the change requests (marketing goes to Mailgun only), and Eliq's topic, read to the
         // end now that the replay has been acknowledged, never saw it
-        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                given().get("/v1/subjects/" + subject + "/history").then().body("", hasSize(1)));
+        Awaitility.await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> given().get("/v1/subjects/" + subject + "/history").then().body("", hasSize(1)));
         assertThat(keysOn(elsewhere)).doesNotContain(subject);
     }
 

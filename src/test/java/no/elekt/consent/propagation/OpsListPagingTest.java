@@ -31,11 +31,12 @@ class OpsListPagingTest {
             UUID id = UUID.randomUUID();
             expected.add(id.toString());
             // two share a deadline: the directive id orders them
-            Db.update("""
-                    insert into propagation (directive_id, change_id, subject_id, processor, action, status, deadline,
-                        created_at, updated_at, purpose, version, kind, issued_at)
-                    values (?, gen_random_uuid(), 'paging', ?, 'SUPPRESS', 'PENDING',
-                        timestamptz '2027-01-01' + ? * interval '1 day', now(), now(), 'newsletter', 1, 'DECISION', now())""",
+            Db.update(
+                    """
+                            insert into propagation (directive_id, change_id, subject_id, processor, action, status, deadline,
+                                created_at, updated_at, purpose, version, kind, issued_at)
+                            values (?, gen_random_uuid(), 'paging', ?, 'SUPPRESS', 'PENDING',
+                                timestamptz '2027-01-01' + ? * interval '1 day', now(), now(), 'newsletter', 1, 'DECISION', now())""",
                     id, processor, i < 2 ? 0 : i);
         }
         expected.subList(0, 2).sort(null);

@@ -2,10 +2,10 @@ package no.elekt.consent.propagation;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static com.github.tomakehurst.wiremock.client.WireMock.deleteRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
@@ -44,15 +44,16 @@ class PropagationFlowTest {
     private static String post(String subject, String purpose, String decision, Map<String, String> identifiers) {
         return given().contentType(ContentType.JSON)
                 .body(Map.of("subjectId", subject, "purpose", purpose, "decision", decision,
-                        "occurredAt", Instant.now().toString(), "source", "app-android", "policyVersion", "no-2023-04-27",
+                        "occurredAt", Instant.now().toString(), "source", "app-android", "policyVersion",
+                        "no-2023-04-27",
                         "identifiers", identifiers))
                 .post("/v1/consent-changes").then().statusCode(202).extract().path("changeId");
     }
 
     /** Waits until the change's propagation to the processor has the status, and answers the change. */
     private static JsonPath awaitStatus(String changeId, String processor, String status) {
-        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                given().get("/v1/consent-changes/" + changeId).then()
+        Awaitility.await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> given().get("/v1/consent-changes/" + changeId).then()
                         .body("propagations.find { it.processor == '" + processor + "' }.status",
                                 is(status)));
         return given().get("/v1/consent-changes/" + changeId).jsonPath();
@@ -70,7 +71,8 @@ class PropagationFlowTest {
         // AddApptr has no API: the deletion request goes by e-mail and ops confirm it by hand
         String adsChange = post(subject, "personalised-ads", "WITHDRAWN",
                 Map.of("advertisingId", "38400000-8cf0-11bd-b23e-10b96e40000d"));
-        String directiveId = awaitStatus(adsChange, "addapptr", "AWAITING_MANUAL").getString("propagations[0].directiveId");
+        String directiveId = awaitStatus(adsChange, "addapptr", "AWAITING_MANUAL")
+                .getString("propagations[0].directiveId");
         given().get("/v1/ops/propagations?status=AWAITING_MANUAL&processor=addapptr&limit=1000").then()
                 .statusCode(200).body("directiveId", hasItem(directiveId));
         given().contentType(ContentType.JSON).body(Map.of("note", "AddApptr ticket 1234 answered"))
@@ -93,8 +95,8 @@ class PropagationFlowTest {
         String third = post(subject, "newsletter", "WITHDRAWN", Map.of());
 
         for (String change : List.of(first, second, third)) {
-            Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                    given().get("/v1/consent-changes/" + change).then()
+            Awaitility.await().atMost(Duration.ofSeconds(30))
+                    .untilAsserted(() -> given().get("/v1/consent-changes/" + change).then()
                             .body("propagations[0].status", oneOf("CONFIRMED", "SUPERSEDED")));
         }
         given().get("/v1/consent-changes/" + third).then()
@@ -104,7 +106,8 @@ class PropagationFlowTest {
         List<LoggedRequest> calls = processors.find(anyRequestedFor(urlPathMatching("/v3/[^/]+/unsubscribes.*")))
                 .stream().filter(r -> !r.getMethod().getName().equals("GET"))
                 .filter(r -> r.getUrl().contains(email.replace("@", "%40")) || r.getUrl().contains(email)
-                        || r.getBodyAsString().contains(email) || r.getBodyAsString().contains(email.replace("@", "%40")))
+                        || r.getBodyAsString().contains(email)
+                        || r.getBodyAsString().contains(email.replace("@", "%40")))
                 .sorted((a, b) -> a.getLoggedDate().compareTo(b.getLoggedDate()))
                 .toList();
         assertThat(calls).isNotEmpty();

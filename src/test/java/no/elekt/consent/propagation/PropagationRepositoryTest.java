@@ -72,7 +72,8 @@ class PropagationRepositoryTest {
     }
 
     static void setStatus(Propagation p, PropagationStatus status) {
-        REPOSITORY.applyReceipts(POOL, List.of(new ReceiptUpdate(p.directiveId(), status, 1, "x"))).await().indefinitely();
+        REPOSITORY.applyReceipts(POOL, List.of(new ReceiptUpdate(p.directiveId(), status, 1, "x"))).await()
+                .indefinitely();
     }
 
     @Test

@@ -101,8 +101,8 @@ class ReceiptTrackingTest {
                 .containsEntry("dead-letter-topic", RECEIPTS)
                 .containsEntry("dead-letter-cause", "core receipt tracker"));
         // the directive the poll also carried reached its end state
-        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                given().get("/v1/consent-changes/" + change).then()
+        Awaitility.await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> given().get("/v1/consent-changes/" + change).then()
                         .body("propagations.find { it.processor == 'addapptr' }.status", is("CONFIRMED")));
     }
 
@@ -116,8 +116,8 @@ class ReceiptTrackingTest {
         String change = withdrawAds(subject);
         String directiveId = addapptrDirective(change);
         // the AddApptr adapter files the request by mail and leaves it for ops to confirm
-        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                given().get("/v1/consent-changes/" + change).then()
+        Awaitility.await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> given().get("/v1/consent-changes/" + change).then()
                         .body("propagations.find { it.processor == 'addapptr' }.status", is("AWAITING_MANUAL")));
 
         publisher.send(MAILGUN_RECEIPTS, subject, receipt(directiveId, subject, ReceiptOutcome.APPLIED, "mailgun"));
@@ -132,8 +132,8 @@ class ReceiptTrackingTest {
 
         // the same receipt from AddApptr's own adapter closes it
         publisher.send(RECEIPTS, subject, receipt(directiveId, subject, ReceiptOutcome.APPLIED));
-        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                given().get("/v1/consent-changes/" + change).then()
+        Awaitility.await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> given().get("/v1/consent-changes/" + change).then()
                         .body("propagations.find { it.processor == 'addapptr' }.status", is("CONFIRMED")));
     }
 }

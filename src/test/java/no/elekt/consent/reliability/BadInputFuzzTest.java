@@ -173,12 +173,14 @@ class BadInputFuzzTest {
                     boolean dead = !kafka.events("consent.change-requests.app.v1.dlq", key).isEmpty();
                     String subject = subjectOfKey.get(key);
                     boolean recorded = subject != null && subject.matches(ConsentChangeRequest.SUBJECT_ID) && Db.count(
-                            "select count(*) from consent_record where subject_id = ? and source <> 'fuzz'", subject) > 0;
+                            "select count(*) from consent_record where subject_id = ? and source <> 'fuzz'",
+                            subject) > 0;
                     handled += dead || recorded ? 1 : 0;
                 }
                 return handled == keys.size();
             });
-            long deadLettered = keys.stream().filter(k -> !kafka.events("consent.change-requests.app.v1.dlq", k).isEmpty())
+            long deadLettered = keys.stream()
+                    .filter(k -> !kafka.events("consent.change-requests.app.v1.dlq", k).isEmpty())
                     .count();
             System.out.printf("Kafka fuzz: %d records, dead-lettered %d, recorded %d, lost 0%n", keys.size(),
                     deadLettered, keys.size() - deadLettered);

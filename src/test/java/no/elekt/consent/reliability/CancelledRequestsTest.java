@@ -35,7 +35,9 @@ import no.elekt.consent.testinfra.TestTokens;
 @TestIdentity
 class CancelledRequestsTest {
 
-    enum Cut { HALF_SENT, CLOSED_AFTER_SENDING, RESET_AFTER_SENDING }
+    enum Cut {
+        HALF_SENT, CLOSED_AFTER_SENDING, RESET_AFTER_SENDING
+    }
 
     static final int PER_CUT = 8;
     final String token = TestTokens.token(Set.of("consent-writer", "subject-reader", "ops"), List.of("*"));
@@ -49,10 +51,12 @@ class CancelledRequestsTest {
             for (int i = 0; i < PER_CUT; i++) {
                 String changed = "cancelled-change-" + UUID.randomUUID();
                 changeSubjects.add(changed);
-                send(cut, "/v1/consent-changes", """
-                        {"subjectId":"%s","purpose":"newsletter","decision":"WITHDRAWN","occurredAt":"%s",
-                         "source":"app-android","policyVersion":"no-2023-04-27","identifiers":{"email":"%s@example.no"}}"""
-                        .formatted(changed, Instant.now(), changed), "Idempotency-Key: " + changed);
+                send(cut, "/v1/consent-changes",
+                        """
+                                {"subjectId":"%s","purpose":"newsletter","decision":"WITHDRAWN","occurredAt":"%s",
+                                 "source":"app-android","policyVersion":"no-2023-04-27","identifiers":{"email":"%s@example.no"}}"""
+                                .formatted(changed, Instant.now(), changed),
+                        "Idempotency-Key: " + changed);
                 String requested = "cancelled-request-" + UUID.randomUUID();
                 requestSubjects.add(requested);
                 send(cut, "/v1/subjects/" + requested + "/requests", """
@@ -91,7 +95,8 @@ class CancelledRequestsTest {
             long records = Db.count("select count(*) from consent_record where subject_id = ?", subject);
             assertThat(records).as("ledger rows of %s", subject).isBetween(0L, 1L);
             long expected = records;
-            assertThat(Db.count("select count(*) from consent_state where subject_id = ?", subject)).isEqualTo(expected);
+            assertThat(Db.count("select count(*) from consent_state where subject_id = ?", subject))
+                    .isEqualTo(expected);
             assertThat(Db.count("select count(*) from propagation where subject_id = ?", subject)).isEqualTo(expected);
             assertThat(Db.count("select count(*) from subject_identifier where subject_id = ?", subject))
                     .isEqualTo(expected);
@@ -100,18 +105,24 @@ class CancelledRequestsTest {
         }
         for (String subject : requestSubjects) {
             long requests = Db.count("select count(*) from rights_request where subject_id = ?", subject);
-            long ledger = Db.count("select count(*) from consent_record where subject_id = ? and request_id is not null",
+            long ledger = Db.count(
+                    "select count(*) from consent_record where subject_id = ? and request_id is not null",
                     subject);
             assertThat(requests).isBetween(0L, 1L);
             assertThat(ledger > 0).as("ledger rows of request of %s", subject).isEqualTo(requests == 1);
             assertThat(Db.count("select count(*) from idempotency_key where idempotency_key = ?", subject))
                     .isEqualTo(requests);
         }
-        System.out.printf("CancelledRequestsTest: %d of %d cancelled changes and %d of %d requests were applied whole%n",
+        System.out.printf(
+                "CancelledRequestsTest: %d of %d cancelled changes and %d of %d requests were applied whole%n",
                 changeSubjects.stream().filter(s -> Db.count("select count(*) from consent_record where subject_id = ?",
-                        s) == 1).count(), changeSubjects.size(),
-                requestSubjects.stream().filter(s -> Db.count("select count(*) from rights_request where subject_id = ?",
-                        s) == 1).count(), requestSubjects.size());
+                        s) == 1).count(),
+                changeSubjects.size(),
+                requestSubjects.stream()
+                        .filter(s -> Db.count("select count(*) from rights_request where subject_id = ?",
+                                s) == 1)
+                        .count(),
+                requestSubjects.size());
     }
 
     /** A propagation to retry and confirm: from a change made normally. */

@@ -54,18 +54,18 @@ class DatabaseOutageTest {
             Infra.restartPostgres();
         }
 
-        Awaitility.await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
-                given().contentType(ContentType.JSON).body(change(after)).post("/v1/consent-changes")
+        Awaitility.await().atMost(Duration.ofSeconds(60)).untilAsserted(
+                () -> given().contentType(ContentType.JSON).body(change(after)).post("/v1/consent-changes")
                         .then().statusCode(202));
         assertThat(Db.rowsFor(refused)).as("nothing half-written").isZero();
-        Awaitility.await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
-                given().get("/v1/subjects/" + viaKafka + "/history").then().body("", hasSize(1)));
+        Awaitility.await().atMost(Duration.ofSeconds(60))
+                .untilAsserted(() -> given().get("/v1/subjects/" + viaKafka + "/history").then().body("", hasSize(1)));
         try (KafkaEvents kafka = KafkaEvents.from("consent.changes.v1")) {
             ConsentChanged changed = (ConsentChanged) kafka.await("consent.changes.v1", after, 1).get(0);
             assertThat(changed.getPurpose()).isEqualTo("marketing");
         }
-        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                given().get("/q/health/ready").then().log().ifValidationFails().statusCode(200)
+        Awaitility.await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> given().get("/q/health/ready").then().log().ifValidationFails().statusCode(200)
                         .body("status", equalTo("UP")));
     }
 }

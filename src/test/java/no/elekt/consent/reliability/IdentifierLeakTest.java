@@ -39,7 +39,8 @@ class IdentifierLeakTest {
         String tag = UUID.randomUUID().toString().substring(0, 8);
         Map<String, Map<String, String>> identifiersByPurpose = Map.of(
                 "newsletter", Map.of("email", "leak-" + tag + "@example.no"),
-                "personalised-ads", Map.of("advertisingId", "cdda802e-fb9c-47ad-" + tag.substring(0, 4) + "-" + tag + "0000"),
+                "personalised-ads",
+                Map.of("advertisingId", "cdda802e-fb9c-47ad-" + tag.substring(0, 4) + "-" + tag + "0000"),
                 "analytics", Map.of("firebaseAppInstanceId", "appinst" + tag),
                 "push-notifications", Map.of("fcmToken", "fcm-token-" + tag + ":APA91b"),
                 "energy-insights", Map.of("eliqUserId", "eliq-user-" + tag));
@@ -49,8 +50,8 @@ class IdentifierLeakTest {
                 .post("/v1/consent-changes").then().statusCode(202));
 
         // every processor has answered (AddApptr waits for ops by design)
-        Awaitility.await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
-                given().get("/v1/ops/propagations?limit=1000").then()
+        Awaitility.await().atMost(Duration.ofSeconds(60))
+                .untilAsserted(() -> given().get("/v1/ops/propagations?limit=1000").then()
                         .body("findAll { it.subjectId == '" + subject + "' }.status",
                                 everyItem(oneOf("CONFIRMED", "AWAITING_MANUAL", "NOT_APPLICABLE"))));
 
@@ -73,7 +74,8 @@ class IdentifierLeakTest {
         for (String value : values) {
             assertThat(Db.count("select count(*) from adapter_directive where subject_id = ? and (detail like ? "
                     + "or verification_note like ? or evidence::text like ?)", subject, "%" + value + "%",
-                    "%" + value + "%", "%" + value + "%")).as("adapter records must not contain an identifier").isZero();
+                    "%" + value + "%", "%" + value + "%")).as("adapter records must not contain an identifier")
+                    .isZero();
         }
         // and the core's copy of the proof, shown by the change, rights request and ops views
         assertThat(Db.count("select count(*) from propagation where subject_id = ? and evidence is not null",

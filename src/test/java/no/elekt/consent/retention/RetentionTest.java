@@ -28,10 +28,11 @@ class RetentionTest {
     @Test
     void oldIdempotencyKeysClosedPropagationsAndAdapterReceiptsAreRemovedTheRestStays() {
         String subject = "retention-" + UUID.randomUUID();
-        for (String age : new String[] { "31 days", "1 day" }) {
-            Db.update("""
-                    insert into idempotency_key (caller, endpoint, idempotency_key, request_hash, resource_id, created_at)
-                    values ('retention-test', 'changes', ?, 'hash', gen_random_uuid(), now() - ?::interval)""",
+        for (String age : new String[]{ "31 days", "1 day" }) {
+            Db.update(
+                    """
+                            insert into idempotency_key (caller, endpoint, idempotency_key, request_hash, resource_id, created_at)
+                            values ('retention-test', 'changes', ?, 'hash', gen_random_uuid(), now() - ?::interval)""",
                     subject + age, age);
         }
         // closed and old; open and old; closed and young; closed, old, of a rights request
@@ -39,7 +40,7 @@ class RetentionTest {
         propagation(subject, "FAILED", "500 days", null);
         propagation(subject, "CONFIRMED", "10 days", null);
         propagation(subject, "NOT_APPLICABLE", "401 days", UUID.randomUUID());
-        for (String age : new String[] { "91 days", "1 day" }) {
+        for (String age : new String[]{ "91 days", "1 day" }) {
             Db.update("""
                     insert into adapter_directive (processor, directive_id, change_id, subject_id, receipt_id, outcome,
                         attempts, completed_at)

@@ -27,9 +27,9 @@ import com.github.tomakehurst.wiremock.client.WireMock;
 import com.github.tomakehurst.wiremock.matching.RequestPatternBuilder;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 
+import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
-import io.quarkus.test.junit.QuarkusTest;
 import no.elekt.consent.adapter.Directives;
 import no.elekt.consent.testinfra.Db;
 import no.elekt.consent.testinfra.ProcessorStandIns;
@@ -123,7 +123,8 @@ class RightsRequestTest {
         JsonPath submitted = submit(s.id(), Map.of("type", "ERASURE"));
         String requestId = submitted.getString("requestId");
         assertThat(Instant.parse(submitted.getString("deadline")))
-                .isBetween(Instant.now().plus(Duration.ofDays(30)).minusSeconds(60), Instant.now().plus(Duration.ofDays(30)));
+                .isBetween(Instant.now().plus(Duration.ofDays(30)).minusSeconds(60),
+                        Instant.now().plus(Duration.ofDays(30)));
         assertThat(submitted.getList("propagations.action", String.class)).hasSize(7).containsOnly("DELETE");
         assertThat(submitted.getList("propagations.processor", String.class))
                 .contains("addapptr", "firebase", "mailgun", "eliq");
@@ -216,7 +217,8 @@ class RightsRequestTest {
     @Test
     void objectionToAConsentPurposeIsRefusedAndStoresNothing() {
         String subject = Directives.unique("subject");
-        given().contentType(ContentType.JSON).body(request(Map.of("type", "OBJECTION", "purposes", List.of("newsletter"))))
+        given().contentType(ContentType.JSON)
+                .body(request(Map.of("type", "OBJECTION", "purposes", List.of("newsletter"))))
                 .post("/v1/subjects/" + subject + "/requests")
                 .then().statusCode(400).contentType("application/problem+json")
                 .body("errors[0].field", equalTo("purposes"))
@@ -235,7 +237,8 @@ class RightsRequestTest {
         given().contentType(ContentType.JSON).body(request(Map.of()))
                 .post("/v1/subjects/" + subject + "/requests")
                 .then().statusCode(400).body("errors[0].field", equalTo("type"));
-        given().contentType(ContentType.JSON).body(request(Map.of("type", "ERASURE", "purposes", List.of("horoscopes"))))
+        given().contentType(ContentType.JSON)
+                .body(request(Map.of("type", "ERASURE", "purposes", List.of("horoscopes"))))
                 .post("/v1/subjects/" + subject + "/requests")
                 .then().statusCode(400).body("errors[0].field", equalTo("purposes"))
                 .body("detail", containsString("horoscopes"));

@@ -56,8 +56,8 @@ class SchemaCompatibilityTest {
     }
 
     private static void assertBackwardCompatible(Schema reader, Schema writer) {
-        SchemaCompatibility.SchemaPairCompatibility result =
-                SchemaCompatibility.checkReaderWriterCompatibility(reader, writer);
+        SchemaCompatibility.SchemaPairCompatibility result = SchemaCompatibility.checkReaderWriterCompatibility(reader,
+                writer);
         assertThat(result.getType())
                 .as("%s must read data written by its committed version: %s", reader.getFullName(),
                         result.getResult().getIncompatibilities())

@@ -17,9 +17,9 @@ import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import io.restassured.specification.RequestSpecification;
 import io.smallrye.jwt.auth.principal.JWTParser;
 import io.smallrye.jwt.auth.principal.ParseException;
-import io.restassured.specification.RequestSpecification;
 import no.elekt.consent.testinfra.Db;
 import no.elekt.consent.testinfra.TestTokens;
 

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 class RateLimitBurstTest {
 
     record Limits(double perSecond, int burst, Map<String, Double> clients, Map<String, Integer> clientBursts)
-            implements ClientRateLimit.Limits {
+            implements
+                ClientRateLimit.Limits {
     }
 
     @Test

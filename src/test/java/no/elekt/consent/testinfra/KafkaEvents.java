@@ -1,7 +1,5 @@
 package no.elekt.consent.testinfra;
 
-import org.awaitility.Awaitility;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +11,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.awaitility.Awaitility;
 
 import io.apicurio.registry.serde.avro.AvroKafkaDeserializer;
 

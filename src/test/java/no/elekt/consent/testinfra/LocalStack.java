@@ -98,7 +98,8 @@ public final class LocalStack {
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.kafkaBootstrap(),
                 ConsumerConfig.GROUP_ID_CONFIG, "local-stack-" + UUID.randomUUID(),
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.METADATA_MAX_AGE_CONFIG, "2000"), new StringDeserializer(), new ByteArrayDeserializer())) {
+                ConsumerConfig.METADATA_MAX_AGE_CONFIG, "2000"), new StringDeserializer(),
+                new ByteArrayDeserializer())) {
             consumer.subscribe(Pattern.compile("consent\\..*"));
             while (true) {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {

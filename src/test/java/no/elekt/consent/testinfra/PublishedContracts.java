@@ -47,7 +47,7 @@ public final class PublishedContracts implements StubRequestFilterV2 {
                         "eliq/eliq-data-management-api.users-excerpt.openapi.yaml", ProcessorStandIns.ELIQ_BASE_PATH),
                 api("eliq-auth", "/oauth/token", "eliq/eliq-auth-api.openapi-3.0.json", ""),
                 api("ga4-admin", "/v1alpha/properties/", "google/analyticsadmin.v1alpha.subset.openapi.json", ""),
-                api("fcm", "/v1/projects/", "google/fcm.v1.topicSubscriptions.subset.openapi.json", "") ,
+                api("fcm", "/v1/projects/", "google/fcm.v1.topicSubscriptions.subset.openapi.json", ""),
                 api("mailgun", "/v3/", "mailgun/mailgun.subset.openapi.json", ""),
                 api("mailgun", "/v4/domains/", "mailgun/mailgun.subset.openapi.json", ""),
                 api("mailgun-us", StandInModel.US_REGION + "/v", "mailgun/mailgun.subset.openapi.json",

@@ -93,8 +93,9 @@ public final class ServiceProcess implements AutoCloseable {
                 throw new IllegalStateException(name + " exited; see " + log);
             }
             try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(managementUrl() + "/q/health/ready"))
-                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> r = http
+                        .send(HttpRequest.newBuilder(URI.create(managementUrl() + "/q/health/ready"))
+                                .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() == 200) {
                     return this;
                 }
@@ -180,7 +181,8 @@ public final class ServiceProcess implements AutoCloseable {
     public static Map<String, String> forRole(Map<String, String> config, String role) {
         Map<String, String> own = new LinkedHashMap<>(config);
         own.put("consent.core.enabled", Boolean.toString(role.equals("core")));
-        PROCESSORS.forEach(p -> own.put("consent.adapters." + p + ".enabled", Boolean.toString(role.equals("adapters"))));
+        PROCESSORS
+                .forEach(p -> own.put("consent.adapters." + p + ".enabled", Boolean.toString(role.equals("adapters"))));
         return own;
     }
 }

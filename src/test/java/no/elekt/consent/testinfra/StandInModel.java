@@ -210,7 +210,8 @@ public final class StandInModel implements ResponseDefinitionTransformerV2 {
             new Route("GET", Pattern.compile("/v1alpha/properties/([^/:]+)"), this::ga4Property),
             new Route("POST", Pattern.compile("/v1alpha/properties/([^/:]+):submitUserDeletion"),
                     this::ga4SubmitUserDeletion),
-            new Route("DELETE", Pattern.compile("/v1/projects/([^/]+)/registrations/([^/]+)/topicSubscriptions/([^/]+)"),
+            new Route("DELETE",
+                    Pattern.compile("/v1/projects/([^/]+)/registrations/([^/]+)/topicSubscriptions/([^/]+)"),
                     this::fcmUnsubscribe),
             new Route("GET", Pattern.compile("/v1/projects/([^/]+)/registrations/([^/]+)/topicSubscriptions/([^/]+)"),
                     this::fcmSubscription),
@@ -550,7 +551,8 @@ public final class StandInModel implements ResponseDefinitionTransformerV2 {
                     null);
         }
         JsonNode body = JSON.readTree(request.getBodyAsString());
-        long ids = List.of("userId", "clientId", "appInstanceId", "userProvidedData").stream().filter(body::has).count();
+        long ids = List.of("userId", "clientId", "appInstanceId", "userProvidedData").stream().filter(body::has)
+                .count();
         if (ids != 1) {
             return googleError(400, "INVALID_ARGUMENT", "Exactly one user identifier must be set.", null);
         }
@@ -714,7 +716,8 @@ public final class StandInModel implements ResponseDefinitionTransformerV2 {
                     ? json(401, insightsError("client_error", "unauthorized", "UNAUTHORIZED",
                             "Invalid or expired token"))
                     : json(401, JSON.createObjectNode().put("code", "UNAUTHORIZED")
-                            .put("description", "Invalid or expired token").put("request_id", UUID.randomUUID().toString()));
+                            .put("description", "Invalid or expired token")
+                            .put("request_id", UUID.randomUUID().toString()));
         }
         return null;
     }
@@ -893,6 +896,7 @@ public final class StandInModel implements ResponseDefinitionTransformerV2 {
     }
 
     static String now2822() {
-        return DateTimeFormatter.ofPattern(RFC_2822, java.util.Locale.ROOT).format(Instant.now().atZone(ZoneOffset.UTC));
+        return DateTimeFormatter.ofPattern(RFC_2822, java.util.Locale.ROOT)
+                .format(Instant.now().atZone(ZoneOffset.UTC));
     }
 }

@@ -81,7 +81,8 @@ public final class TestTokens {
                         + "\n-----END PUBLIC KEY-----\n");
                 Files.write(privatePem, pair.getPrivate().getEncoded());
             }
-            return KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(Files.readAllBytes(privatePem)));
+            return KeyFactory.getInstance("RSA")
+                    .generatePrivate(new PKCS8EncodedKeySpec(Files.readAllBytes(privatePem)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (java.security.GeneralSecurityException e) {

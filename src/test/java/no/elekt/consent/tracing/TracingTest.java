@@ -56,8 +56,8 @@ class TracingTest {
                         "occurredAt", Instant.now().toString(), "source", "app-android",
                         "policyVersion", "no-2023-04-27", "identifiers", Map.of("eliqUserId", eliqUser)))
                 .post("/v1/consent-changes").then().statusCode(202).extract().path("changeId");
-        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                given().get("/v1/consent-changes/" + changeId).then()
+        Awaitility.await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> given().get("/v1/consent-changes/" + changeId).then()
                         .body("propagations.find { it.processor == 'eliq' }.status", is("CONFIRMED")));
 
         // the receipt is confirmed once the core has folded it: every span of the way has ended by then

@@ -1,14 +1,15 @@
 package no.elekt.consent.adapter.addapptr;
 
 import java.util.List;
+
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.smallrye.mutiny.Uni;
+import no.elekt.consent.adapter.DirectiveResult;
 import no.elekt.consent.adapter.IdentifierValues;
 import no.elekt.consent.adapter.MissingSettings;
 import no.elekt.consent.adapter.ProcessorAdapter;
 import no.elekt.consent.adapter.ProofOfEffect;
-import no.elekt.consent.adapter.DirectiveResult;
 import no.elekt.consent.events.DirectiveAction;
 import no.elekt.consent.events.ProcessorDirective;
 
@@ -50,7 +51,7 @@ public class AddApptrAdapter implements ProcessorAdapter {
             return Uni.createFrom().item(DirectiveResult.notApplicable("no advertising ID is known for the subject"));
         }
         return mailer.requestDeletion(advertisingIds, directive.getDirectiveId(), directive.getAction(),
-                        directive.getDeadline())
+                directive.getDeadline())
                 .map(sent -> DirectiveResult.awaitingManual("request e-mailed to AddApptr's privacy contact; "
                         + "awaiting their confirmation")
                         .with(ProofOfEffect.unverified("AddApptr offers no API: ops confirm by hand", List.of())));

@@ -12,8 +12,8 @@ import io.quarkus.mailer.Mail;
 import io.quarkus.mailer.reactive.ReactiveMailer;
 import io.smallrye.mutiny.Uni;
 import no.elekt.consent.adapter.CallFailure;
-import no.elekt.consent.adapter.ProcessorCalls;
 import no.elekt.consent.adapter.CallsConfig;
+import no.elekt.consent.adapter.ProcessorCalls;
 import no.elekt.consent.events.DirectiveAction;
 
 /** Files deletion requests with AddApptr's privacy contact by e-mail (SMTP through Quarkus Mailer), with retries. */
@@ -28,7 +28,8 @@ public class PrivacyContactMailer {
             MeterRegistry metrics) {
         this.mailer = mailer;
         this.config = config;
-        this.calls = new ProcessorCalls("addapptr", config.rateLimit(), withTimeout(callsConfig, config.mailTimeout()), metrics);
+        this.calls = new ProcessorCalls("addapptr", config.rateLimit(), withTimeout(callsConfig, config.mailTimeout()),
+                metrics);
     }
 
     /** Asks AddApptr to stop using, or to delete, what they hold under the person's advertising IDs. */
@@ -60,7 +61,8 @@ public class PrivacyContactMailer {
                 DateTimeFormatter.ISO_LOCAL_DATE.format(deadline.atZone(ZoneOffset.UTC)));
         Mail mail = Mail.withText(to, subject, body);
         return calls.call("deletion-request-mail", () -> mailer.send(mail)
-                .onFailure().transform(e -> CallFailure.retryable("deletion-request-mail: " + e.getClass().getSimpleName())));
+                .onFailure()
+                .transform(e -> CallFailure.retryable("deletion-request-mail: " + e.getClass().getSimpleName())));
     }
 
     private static CallsConfig withTimeout(CallsConfig calls, java.time.Duration timeout) {

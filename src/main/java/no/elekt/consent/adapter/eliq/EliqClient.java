@@ -122,11 +122,13 @@ public class EliqClient {
                     for (String name : names) {
                         boolean agrees = false;
                         for (JsonNode c : json(answer)) {
-                            agrees |= name.equals(c.path("name").asText()) && c.path("given_consent").asBoolean() == given;
+                            agrees |= name.equals(c.path("name").asText())
+                                    && c.path("given_consent").asBoolean() == given;
                         }
                         if (!agrees) {
                             throw CallFailure.contradicted("read-back-consents: Eliq does not show " + name + " as "
-                                    + (given ? "given" : "withdrawn"), new Evidence(check, at, "200: " + name
+                                    + (given ? "given" : "withdrawn"),
+                                    new Evidence(check, at, "200: " + name
                                             + " not " + (given ? "given" : "withdrawn")));
                         }
                     }

@@ -202,8 +202,10 @@ public class FirebaseAdapter implements ProcessorAdapter {
         long left = uids.stream().filter(batch.stillThere()::contains).count();
         if (left > 0) {
             return Uni.createFrom().failure(CallFailure.contradicted("auth-accounts-read-back: " + left
-                    + " account(s) still exist after batchDelete", new Evidence(check, batch.readAt(), "200: " + left
-                            + " account(s) still exist")).givenUpNow());
+                    + " account(s) still exist after batchDelete",
+                    new Evidence(check, batch.readAt(), "200: " + left
+                            + " account(s) still exist"))
+                    .givenUpNow());
         }
         effects.add(Effect.APPLIED);
         proofs.add(ProofOfEffect.verified(List.of(new Evidence(check, batch.readAt(), "200 without these users: "

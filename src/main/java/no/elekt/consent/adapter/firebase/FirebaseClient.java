@@ -142,7 +142,8 @@ public class FirebaseClient {
         return authCalls.call("auth-accounts-read-back", () -> lookup(uids).map(existing -> {
             if (!existing.isEmpty()) {
                 throw CallFailure.contradicted("auth-accounts-read-back: " + existing.size() + " account(s) still "
-                        + "exist", new Evidence(check, Instant.now(), "200: " + existing.size() + " of " + uids.size()
+                        + "exist",
+                        new Evidence(check, Instant.now(), "200: " + existing.size() + " of " + uids.size()
                                 + " account(s) still exist"));
             }
             return new Evidence(check, Instant.now(), "200 without users: " + uids.size() + " account(s) gone");

@@ -200,8 +200,9 @@ public class MailgunClient {
 
     private Uni<Effect> call(String operation, Supplier<Uni<Response>> request,
             java.util.function.Predicate<Answer> gone) {
-        return calls.call(operation, () -> ProcessorAnswers.read(Uni.createFrom().<Response>deferred(() -> request.get()))
-                .map(answer -> ProcessorAnswers.effect(operation, answer, ProcessorAnswers.NONE, gone)));
+        return calls.call(operation,
+                () -> ProcessorAnswers.read(Uni.createFrom().<Response>deferred(() -> request.get()))
+                        .map(answer -> ProcessorAnswers.effect(operation, answer, ProcessorAnswers.NONE, gone)));
     }
 
     /** Mailgun's "not found" for what was asked: a 404 with the JSON message (not a 404 without JSON). */

@@ -17,14 +17,14 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.security.AttributeType;
 import io.quarkus.test.security.SecurityAttribute;
 import io.quarkus.test.security.TestSecurity;
-import no.elekt.consent.security.Roles;
-import no.elekt.consent.security.SourceScope;
-import no.elekt.consent.adapter.Directives;
 import no.elekt.consent.adapter.DirectiveResult;
+import no.elekt.consent.adapter.Directives;
 import no.elekt.consent.adapter.StandInTest;
 import no.elekt.consent.events.DirectiveAction;
 import no.elekt.consent.events.PropagationReceipt;
 import no.elekt.consent.events.ReceiptOutcome;
+import no.elekt.consent.security.Roles;
+import no.elekt.consent.security.SourceScope;
 import no.elekt.consent.testinfra.ProcessorStandIns;
 
 /** The AddApptr adapter: a deletion request by e-mail over real SMTP (GreenMail), then AWAITING_MANUAL. */
@@ -32,7 +32,6 @@ import no.elekt.consent.testinfra.ProcessorStandIns;
 @TestSecurity(user = "test-backend", roles = { Roles.WRITER, Roles.READER, Roles.OPS },
         attributes = @SecurityAttribute(key = SourceScope.ATTRIBUTE, value = "*", type = AttributeType.STRING_SET))
 class AddApptrAdapterTest extends StandInTest {
-
 
     @Inject
     AddApptrAdapter adapter;
@@ -43,7 +42,8 @@ class AddApptrAdapterTest extends StandInTest {
         String adId = UUID.randomUUID().toString();
         Directives.postChange(subject, "personalised-ads", "WITHDRAWN", Map.of("advertisingId", adId));
 
-        PropagationReceipt receipt = kafka.<PropagationReceipt>await(Directives.receipts("addapptr"), subject, 1).get(0);
+        PropagationReceipt receipt = kafka.<PropagationReceipt>await(Directives.receipts("addapptr"), subject, 1)
+                .get(0);
         assertThat(receipt.getOutcome()).isEqualTo(ReceiptOutcome.AWAITING_MANUAL);
         assertThat(receipt.getDetail()).doesNotContain(adId);
 

@@ -25,16 +25,16 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.security.AttributeType;
 import io.quarkus.test.security.SecurityAttribute;
 import io.quarkus.test.security.TestSecurity;
-import no.elekt.consent.security.Roles;
-import no.elekt.consent.security.SourceScope;
-import no.elekt.consent.adapter.Directives;
 import no.elekt.consent.adapter.DirectiveResult;
+import no.elekt.consent.adapter.Directives;
 import no.elekt.consent.adapter.ProofOfEffect;
 import no.elekt.consent.adapter.StandInTest;
 import no.elekt.consent.events.DirectiveAction;
 import no.elekt.consent.events.ProcessorDirective;
 import no.elekt.consent.events.PropagationReceipt;
 import no.elekt.consent.events.ReceiptOutcome;
+import no.elekt.consent.security.Roles;
+import no.elekt.consent.security.SourceScope;
 import no.elekt.consent.testinfra.ProcessorStandIns;
 import no.elekt.consent.testinfra.StandInModel;
 
@@ -46,7 +46,6 @@ class EliqAdapterTest extends StandInTest {
 
     static final String USERS = ProcessorStandIns.ELIQ_BASE_PATH + "/users/";
     static final String BEARER = "Bearer " + ProcessorStandIns.ELIQ_ACCESS_TOKEN;
-
 
     @Inject
     EliqAdapter adapter;
@@ -60,7 +59,8 @@ class EliqAdapterTest extends StandInTest {
         PropagationReceipt receipt = kafka.<PropagationReceipt>await(Directives.receipts("eliq"), subject, 1).get(0);
         assertThat(receipt.getOutcome()).isEqualTo(ReceiptOutcome.APPLIED);
         assertThat(receipt.getProcessor()).isEqualTo("eliq");
-        standIns.verifyThat(1, deleteRequestedFor(urlPathEqualTo(USERS + user)).withHeader("Authorization", equalTo(BEARER)));
+        standIns.verifyThat(1,
+                deleteRequestedFor(urlPathEqualTo(USERS + user)).withHeader("Authorization", equalTo(BEARER)));
         List<LoggedRequest> tokens = standIns.find(postRequestedFor(urlPathEqualTo("/oauth/token")));
         assertThat(tokens).isNotEmpty();
         assertThat(tokens.get(0).getBodyAsString()).contains("\"grant_type\":\"client_credentials\"",
@@ -104,7 +104,8 @@ class EliqAdapterTest extends StandInTest {
     @Test
     void anotherBadRequestIsPermanent() {
         String user = Directives.unique("eliq-user");
-        standIns.register(deletionOf(user).willReturn(aResponse().withStatus(400).withBody("{\"code\":\"INVALID_ID\"}")));
+        standIns.register(
+                deletionOf(user).willReturn(aResponse().withStatus(400).withBody("{\"code\":\"INVALID_ID\"}")));
 
         DirectiveResult result = Directives.apply(adapter, delete(user));
 

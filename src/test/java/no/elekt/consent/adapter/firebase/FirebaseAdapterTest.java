@@ -32,10 +32,8 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.security.AttributeType;
 import io.quarkus.test.security.SecurityAttribute;
 import io.quarkus.test.security.TestSecurity;
-import no.elekt.consent.security.Roles;
-import no.elekt.consent.security.SourceScope;
-import no.elekt.consent.adapter.Directives;
 import no.elekt.consent.adapter.DirectiveResult;
+import no.elekt.consent.adapter.Directives;
 import no.elekt.consent.adapter.ProofOfEffect;
 import no.elekt.consent.adapter.StandInTest;
 import no.elekt.consent.events.ChangeKind;
@@ -43,6 +41,8 @@ import no.elekt.consent.events.DirectiveAction;
 import no.elekt.consent.events.ProcessorDirective;
 import no.elekt.consent.events.PropagationReceipt;
 import no.elekt.consent.events.ReceiptOutcome;
+import no.elekt.consent.security.Roles;
+import no.elekt.consent.security.SourceScope;
 import no.elekt.consent.testinfra.ProcessorStandIns;
 
 /** The Firebase adapter against a stand-in serving Google's token, Analytics, FCM and Identity Toolkit endpoints. */
@@ -60,7 +60,6 @@ class FirebaseAdapterTest extends StandInTest {
             + ":submitUserDeletion";
     static final String UPSERT = SUBMIT_USER_DELETION;
 
-
     @Inject
     FirebaseAdapter adapter;
 
@@ -74,7 +73,8 @@ class FirebaseAdapterTest extends StandInTest {
         String appInstance = Directives.unique("app-instance");
         Directives.postChange(subject, "analytics", "WITHDRAWN", Map.of("firebaseAppInstanceId", appInstance));
 
-        PropagationReceipt receipt = kafka.<PropagationReceipt>await(Directives.receipts("firebase"), subject, 1).get(0);
+        PropagationReceipt receipt = kafka.<PropagationReceipt>await(Directives.receipts("firebase"), subject, 1)
+                .get(0);
         assertThat(receipt.getOutcome()).isEqualTo(ReceiptOutcome.APPLIED);
         assertThat(receipt.getProcessor()).isEqualTo("firebase");
         standIns.verifyThat(1, postRequestedFor(urlPathEqualTo(UPSERT))
@@ -201,7 +201,8 @@ class FirebaseAdapterTest extends StandInTest {
         String first = Directives.unique("uid");
         String second = Directives.unique("uid");
 
-        List<DirectiveResult> results = Directives.await(adapter.applyAll(List.of(eraseAccount(first), eraseAccount(second))));
+        List<DirectiveResult> results = Directives
+                .await(adapter.applyAll(List.of(eraseAccount(first), eraseAccount(second))));
 
         assertThat(results).extracting(DirectiveResult::outcome).containsOnly(ReceiptOutcome.APPLIED);
         List<LoggedRequest> batches = standIns.find(postRequestedFor(urlPathEqualTo(BATCH_DELETE))

@@ -1,13 +1,13 @@
 package no.elekt.consent.adapter.mailgun;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.delete;
 import static com.github.tomakehurst.wiremock.client.WireMock.deleteRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
-import static com.github.tomakehurst.wiremock.client.WireMock.delete;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
@@ -27,16 +27,16 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.security.AttributeType;
 import io.quarkus.test.security.SecurityAttribute;
 import io.quarkus.test.security.TestSecurity;
-import no.elekt.consent.security.Roles;
-import no.elekt.consent.security.SourceScope;
-import no.elekt.consent.adapter.Directives;
 import no.elekt.consent.adapter.DirectiveResult;
+import no.elekt.consent.adapter.Directives;
 import no.elekt.consent.adapter.StandInTest;
 import no.elekt.consent.events.ChangeKind;
 import no.elekt.consent.events.DirectiveAction;
 import no.elekt.consent.events.ProcessorDirective;
 import no.elekt.consent.events.PropagationReceipt;
 import no.elekt.consent.events.ReceiptOutcome;
+import no.elekt.consent.security.Roles;
+import no.elekt.consent.security.SourceScope;
 import no.elekt.consent.testinfra.ProcessorStandIns;
 
 /** The Mailgun adapter against a stand-in serving Mailgun's endpoints. */
@@ -49,7 +49,6 @@ class MailgunAdapterTest extends StandInTest {
     static final String BASIC = "Basic " + Base64.getEncoder()
             .encodeToString(("api:" + ProcessorStandIns.MAILGUN_API_KEY).getBytes(StandardCharsets.UTF_8));
     static final String UNSUBSCRIBES = "/v3/" + DOMAIN + "/unsubscribes";
-
 
     @Inject
     MailgunAdapter adapter;
