@@ -1,7 +1,6 @@
 package no.elekt.consent.kafka;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,6 +17,7 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import no.elekt.consent.problem.TransientRetry;
 
 /**
  * Sends a record that could not be handled (a directive an adapter could not carry out, an unreadable receipt) to
@@ -31,13 +31,15 @@ public class DeadLetters {
 
     private final MutinyEmitter<byte[]> emitter;
     private final MeterRegistry metrics;
+    private final TransientRetry retry;
 
     DeadLetters(
             @Channel("dead-letters")
             @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 1024) MutinyEmitter<byte[]> emitter,
-            MeterRegistry metrics) {
+            MeterRegistry metrics, TransientRetry retry) {
         this.emitter = emitter;
         this.metrics = metrics;
+        this.retry = retry;
     }
 
     /** {@code cause} names who gave up on the record, e.g. "adapter mailgun". */
@@ -66,16 +68,14 @@ public class DeadLetters {
     }
 
     /**
-     * Dead-letters the records in order, each with its reason; Kafka being away is retried with backoff until it
-     * works, so a rejected record is never dropped and the consumer's offsets wait for it.
+     * Dead-letters the records in order, each with its reason; Kafka being away is retried with backoff within the
+     * retry budget, so a rejected record is never dropped: the consumer's offsets wait for it, and past the budget
+     * the poll fails to the channel's own dead-letter strategy.
      */
     public Uni<Void> sendAll(Map<ConsumerRecord<String, byte[]>, String> rejected, String cause) {
         return Multi.createFrom().iterable(rejected.entrySet())
-                .onItem().transformToUniAndConcatenate(e -> Uni.createFrom().deferred(() -> send(e.getKey(), cause,
-                        e.getValue()))
-                        .onFailure().invoke(failure -> LOG.warnf("Dead-lettering failed, retrying: %s",
-                                failure.getClass().getSimpleName()))
-                        .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).indefinitely())
+                .onItem().transformToUniAndConcatenate(e -> retry.retried("dead-lettering", failure -> true,
+                        () -> send(e.getKey(), cause, e.getValue())))
                 .collect().last().replaceWithVoid();
     }
 

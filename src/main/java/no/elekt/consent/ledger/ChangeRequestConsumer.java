@@ -1,6 +1,5 @@
 package no.elekt.consent.ledger;
 
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +29,7 @@ import no.elekt.consent.ledger.ChangeIntake.Prepared;
 import no.elekt.consent.problem.Failures;
 import no.elekt.consent.problem.InvalidFieldException;
 import no.elekt.consent.problem.Problem.FieldError;
+import no.elekt.consent.problem.TransientRetry;
 
 /**
  * Intake from each app backend's own consent.change-requests.&lt;b&gt;.v1 (see IntakeChannels), a poll at a time: a
@@ -50,9 +50,12 @@ public class ChangeRequestConsumer {
     private final DeadLetters deadLetters;
     private final RegistryDecoder<ConsentChangeRequested> decoder;
     private final Config config;
+    private final TransientRetry retry;
     private final Map<String, List<String>> sourcesByTopic = new ConcurrentHashMap<>();
 
-    ChangeRequestConsumer(ChangeIntake intake, Validator validator, DeadLetters deadLetters, Config config) {
+    ChangeRequestConsumer(ChangeIntake intake, Validator validator, DeadLetters deadLetters, Config config,
+            TransientRetry retry) {
+        this.retry = retry;
         this.intake = intake;
         this.validator = validator;
         this.deadLetters = deadLetters;
@@ -120,12 +123,8 @@ public class ChangeRequestConsumer {
                 });
     }
 
-    private static Uni<Void> retriedWhileTransient(Uni<Void> recording, String what) {
-        return recording
-                .onFailure(Failures::isTransient)
-                .invoke(e -> LOG.warnf("%s not recorded yet, retrying: %s", what, e.toString()))
-                .onFailure(Failures::isTransient).retry()
-                .withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).indefinitely();
+    private Uni<Void> retriedWhileTransient(Uni<Void> recording, String what) {
+        return retry.retried(what, Failures::isTransient, () -> recording);
     }
 
     /** A backend reports changes only for its own sources, as a token's consent_sources scope them on REST. */

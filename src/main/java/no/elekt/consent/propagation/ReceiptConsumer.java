@@ -1,6 +1,5 @@
 package no.elekt.consent.propagation;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,6 +21,7 @@ import no.elekt.consent.kafka.DeadLetters;
 import no.elekt.consent.kafka.RegistryDecoder;
 import no.elekt.consent.policy.Policy;
 import no.elekt.consent.problem.Failures;
+import no.elekt.consent.problem.TransientRetry;
 
 /**
  * Receipts from the adapters, each on its own consent.receipts.&lt;p&gt;.v1, a poll at a time in one transaction. The
@@ -39,10 +39,12 @@ public class ReceiptConsumer {
     private final PropagationTracker tracker;
     private final DeadLetters deadLetters;
     private final RegistryDecoder<PropagationReceipt> decoder;
+    private final TransientRetry retry;
 
-    ReceiptConsumer(PropagationTracker tracker, DeadLetters deadLetters, Config config) {
+    ReceiptConsumer(PropagationTracker tracker, DeadLetters deadLetters, Config config, TransientRetry retry) {
         this.tracker = tracker;
         this.deadLetters = deadLetters;
+        this.retry = retry;
         this.decoder = new RegistryDecoder<>(config, PropagationReceipt.class);
     }
 
@@ -75,11 +77,7 @@ public class ReceiptConsumer {
     private Uni<Void> record(Poll decoded) {
         List<PropagationTracker.Arrived> receipts = new ArrayList<>(decoded.receipts().values());
         // a failure that is not the database being away fails the poll, and the connector dead-letters it
-        return Uni.createFrom().deferred(() -> tracker.applyAll(receipts))
-                .onFailure(Failures::isTransient).invoke(e -> LOG.warnf(
-                        "Receipts not recorded yet, retrying: %s", e.toString()))
-                .onFailure(Failures::isTransient).retry()
-                .withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).indefinitely()
+        return retry.retried("receipts", Failures::isTransient, () -> tracker.applyAll(receipts))
                 .onFailure().invoke(e -> LOG.errorf("A poll of %d receipts could not be recorded and goes to the "
                         + "dead-letter topic: %s", receipts.size(), e.toString()))
                 .chain(refused -> {
