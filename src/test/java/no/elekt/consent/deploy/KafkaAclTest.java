@@ -375,6 +375,14 @@ class KafkaAclTest {
             consumer.seekToBeginning(partitions);
             pollFor(consumer, key);
         }
+        // The app backends' change requests (and their dead letters) carry identifiers in clear: not for the viewer
+        for (String topic : List.of(CHANGE_REQUESTS, CHANGE_REQUESTS + ".dlq")) {
+            try (KafkaConsumer<String, String> consumer = consumer(OPS, null)) {
+                consumer.assign(List.of(new TopicPartition(topic, 0)));
+                consumer.seekToBeginning(List.of(new TopicPartition(topic, 0)));
+                assertThat(pollFailure(consumer)).as(topic).isInstanceOf(TopicAuthorizationException.class);
+            }
+        }
         // No Write anywhere: the idempotent producer is refused at once (InitProducerId needs Write on some topic).
         assertThat(sendFailure(OPS, CHANGES)).isInstanceOf(AuthorizationException.class);
         try (Admin ops = Admin.create(sasl(OPS, passwords.get(OPS)))) {
