@@ -2,8 +2,6 @@ package no.elekt.consent.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.function.Function;
-
 import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.context.ThreadContext;
@@ -14,10 +12,10 @@ import io.smallrye.context.SmallRyeThreadContext;
 import io.smallrye.context.impl.ThreadContextProviderPlan;
 
 /**
- * No thread context is propagated through Mutiny and the managed executors: not the CDI contexts
- * (quarkus.arc.context-propagation.enabled=false), nor JTA's (its provider hidden, see application.properties). So no
- * operator of the intake's reactive chains is wrapped in SmallRye's slow path (SlowContextualFunction,
- * SlowActiveContextState), which was on most stacks of the profile.
+ * Neither the CDI contexts (quarkus.arc.context-propagation.enabled=false) nor JTA's (its provider hidden, see
+ * application.properties) are propagated through Mutiny and the managed executors. OpenTelemetry's provider is, since
+ * the tracing extension registers it unconditionally: the operators are wrapped again (SmallRye's slow path, which was
+ * on most stacks of the issue-16 profile), a cost left for the benchmark to measure.
  */
 @QuarkusTest
 class ContextPropagationTest {
@@ -28,9 +26,9 @@ class ContextPropagationTest {
     @Test
     void noContextIsPropagatedSoNothingIsWrapped() {
         ThreadContextProviderPlan plan = ((SmallRyeThreadContext) threadContext).getPlan();
-        assertThat(plan.propagatedProviders).as("propagated").isEmpty();
+        // only OpenTelemetry's, which quarkus-opentelemetry registers whatever its settings (issue 17's tracing)
+        assertThat(plan.propagatedProviders).as("propagated").allSatisfy(provider -> assertThat(provider.getClass()
+                .getName()).startsWith("io.quarkus.opentelemetry."));
         assertThat(plan.clearedProviders).as("cleared").isEmpty();
-        Function<String, String> function = String::trim;
-        assertThat(threadContext.contextualFunction(function)).isSameAs(function);
     }
 }
