@@ -1,7 +1,8 @@
 -- Least privilege in the database (issue 13). Group roles (NOLOGIN) that the login users of each deployment are
 -- made members of (deploy/README.md): consent_core for the core, which owns the schema and runs the migrations,
 -- and one consent_adapter_<processor> per adapter, granted only the tables adapters use, and within them (row-level
--- security) only its own processor's rows. Roles are cluster-wide: made only if missing.
+-- security) only its own processor's rows. Roles are cluster-wide: the database's administrator makes them before the
+-- first start (deploy/README.md, "Database roles"); a migrating user allowed to create roles makes any that are missing.
 do $$
 declare
     role text;
@@ -9,6 +10,11 @@ begin
     foreach role in array array['consent_core', 'consent_adapter_addapptr', 'consent_adapter_firebase',
                                 'consent_adapter_mailgun', 'consent_adapter_eliq'] loop
         if not exists (select 1 from pg_roles where rolname = role) then
+            if not exists (select 1 from pg_roles where rolname = current_user and (rolcreaterole or rolsuper)) then
+                raise exception 'database role % is missing and % may not create roles: create it as the '
+                    'database administrator (create role % nologin), see deploy/README.md "Database roles"',
+                    role, current_user, role;
+            end if;
             execute format('create role %I nologin', role);
         end if;
     end loop;

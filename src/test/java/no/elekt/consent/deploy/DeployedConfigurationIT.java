@@ -208,6 +208,16 @@ class DeployedConfigurationIT {
             s.execute("drop role if exists " + role);
             s.execute("create role " + role + " login password '" + password + "'");
             s.execute("create database consent owner " + role);
+            // the administrator's step before the first start (deploy/README.md, "Database roles"): the group roles
+            // the migrations grant to, which the deployment's user (no CREATEROLE, as in production) cannot make
+            for (String group : List.of("consent_core", "consent_adapter_addapptr", "consent_adapter_firebase",
+                    "consent_adapter_mailgun", "consent_adapter_eliq")) {
+                s.execute("do $$ begin if not exists (select 1 from pg_roles where rolname = '" + group + "') then "
+                        + "create role " + group + " nologin; end if; end $$");
+            }
+            if (!role.equals("consent_core")) {
+                s.execute("grant consent_core to " + role);
+            }
         }
     }
 
