@@ -132,7 +132,6 @@ class FaultsIT {
                     "consent.receipts.eliq.v1", "consent.receipts.addapptr.v1").stream()
                     .map(t -> new NewTopic(t, 3, (short) 1)).toList()).all().get(60, TimeUnit.SECONDS);
         }
-        token = TestTokens.token(Set.of("consent-writer", "subject-reader", "ops"), List.of("*"), "faults-suite");
 
         common = ServiceProcess.prodConfig(postgresPort, jdbcUrl, kafka.bootstrap(),
                 registry.apiUrl());
@@ -351,6 +350,8 @@ class FaultsIT {
         Instant started = Instant.now();
         ProcessorStandIns.wireMock().resetRequests();
         RESENT_ON.clear();
+        // a token per scenario: one minted at the start would expire (5 min) before the last scenario
+        token = TestTokens.token(Set.of("consent-writer", "subject-reader", "ops"), List.of("*"), "faults-suite");
         AtomicInteger sent = new AtomicInteger();
         Map<String, String> accepted = new ConcurrentHashMap<>(); // changeId -> subject/purpose
         Map<String, Planned> sentAs = new ConcurrentHashMap<>();
