@@ -18,7 +18,9 @@ public final class Failures {
             if (state != null && (state.startsWith("08") || state.startsWith("57P"))) {
                 return true;
             }
-            if (t.getMessage() != null && t.getMessage().contains("Pool closed")) {
+            // the pool's own words for a connection closed under a query (the server shutting down)
+            if (t.getMessage() != null && (t.getMessage().contains("Pool closed")
+                    || t.getMessage().startsWith("Connection is not active now"))) {
                 return true;
             }
         }

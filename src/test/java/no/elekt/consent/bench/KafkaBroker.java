@@ -21,19 +21,27 @@ import no.elekt.consent.testinfra.ServiceProcess;
 public final class KafkaBroker implements AutoCloseable {
 
     public final int port;
+    /** The port clients are told to connect to: {@link #port}, or a proxy's in front of it. */
+    private final int advertisedPort;
     final String classpath;
     private final Path dir;
     private Process process;
     private Path props;
 
     public KafkaBroker(Path dir, String classpath, int port) {
+        this(dir, classpath, port, port);
+    }
+
+    /** A broker whose clients all go through a proxy on {@code advertisedPort} (it is the advertised listener). */
+    public KafkaBroker(Path dir, String classpath, int port, int advertisedPort) {
         this.dir = dir;
         this.classpath = classpath;
         this.port = port;
+        this.advertisedPort = advertisedPort;
     }
 
     public String bootstrap() {
-        return "127.0.0.1:" + port;
+        return "127.0.0.1:" + advertisedPort;
     }
 
     public long pid() {
@@ -50,7 +58,7 @@ public final class KafkaBroker implements AutoCloseable {
                 "node.id=1",
                 "controller.quorum.bootstrap.servers=127.0.0.1:" + controller,
                 "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controller,
-                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+                "advertised.listeners=PLAINTEXT://127.0.0.1:" + advertisedPort,
                 "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
                 "controller.listener.names=CONTROLLER",
                 "inter.broker.listener.name=PLAINTEXT",

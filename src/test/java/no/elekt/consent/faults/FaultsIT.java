@@ -58,6 +58,7 @@ import no.elekt.consent.bench.KafkaBroker;
 import no.elekt.consent.testinfra.ApicurioRegistryServer;
 import no.elekt.consent.testinfra.ProcessorStandIns;
 import no.elekt.consent.testinfra.ServiceProcess;
+import no.elekt.consent.testinfra.TcpProxy;
 import no.elekt.consent.testinfra.TestTokens;
 
 /**
@@ -82,9 +83,14 @@ class FaultsIT {
     static final Set<String> FINAL = Set.of("CONFIRMED", "SUPERSEDED", "NOT_APPLICABLE");
     static final ObjectMapper JSON = new ObjectMapper();
     static final List<String> SUMMARY = new ArrayList<>();
+    static final String PROBLEM_503 = "503 application/problem+json";
 
     static KafkaBroker kafka;
+    /** Every client reaches the broker through it (the advertised listener), so the broker can be slowed. */
+    static TcpProxy kafkaProxy;
     static EmbeddedPostgres postgres;
+    static int postgresPort;
+    static Path postgresData;
     static ApicurioRegistryServer registry;
     static ServiceProcess core;
     static ServiceProcess adapters;
@@ -92,18 +98,16 @@ class FaultsIT {
     static Map<String, String> common;
     static String token;
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    /** The answers a scenario's client re-sent on (status and content type, or "no answer"), with their counts. */
+    static final Map<String, AtomicInteger> RESENT_ON = new ConcurrentHashMap<>();
 
     @BeforeAll
     static void startInfrastructure() throws Exception {
         Instant started = Instant.now();
         Files.createDirectories(WORK);
-        var pg = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-            try {
-                return EmbeddedPostgres.builder().setPort(Benchmark.freePort()).start();
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        postgresPort = Benchmark.freePort();
+        postgresData = WORK.resolve("postgres-" + UUID.randomUUID());
+        var pg = java.util.concurrent.CompletableFuture.supplyAsync(FaultsIT::startPostgres);
         var reg = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
             try {
                 return new ApicurioRegistryServer(Benchmark.freePort()).start(WORK.resolve("registry"));
@@ -113,12 +117,14 @@ class FaultsIT {
         });
         String classpath = KafkaBroker.resolveClasspath(Path.of("").toAbsolutePath(), WORK);
         Path kafkaDir = WORK.resolve("kafka-" + UUID.randomUUID());
-        kafka = new KafkaBroker(kafkaDir, classpath, Benchmark.freePort()).start(3);
+        kafkaProxy = new TcpProxy(Benchmark.freePort(), Benchmark.freePort());
+        kafkaProxy.restore();
+        kafka = new KafkaBroker(kafkaDir, classpath, kafkaProxy.targetPort(), kafkaProxy.port()).start(3);
         ProcessorStandIns.start();
         ProcessorStandIns.installHappyStubs();
         postgres = pg.join();
         registry = reg.join();
-        jdbcUrl = "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/postgres";
+        jdbcUrl = "jdbc:postgresql://127.0.0.1:" + postgresPort + "/postgres";
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrap()))) {
             admin.createTopics(List.of("consent.change-requests.app.v1", "consent.changes.v1",
                     "consent.directives.mailgun.v1", "consent.directives.firebase.v1", "consent.directives.eliq.v1",
@@ -126,9 +132,8 @@ class FaultsIT {
                     "consent.receipts.eliq.v1", "consent.receipts.addapptr.v1").stream()
                     .map(t -> new NewTopic(t, 3, (short) 1)).toList()).all().get(60, TimeUnit.SECONDS);
         }
-        token = TestTokens.token(Set.of("consent-writer", "subject-reader", "ops"), List.of("*"), "faults-suite");
 
-        common = ServiceProcess.prodConfig(postgres.getPort(), jdbcUrl, kafka.bootstrap(),
+        common = ServiceProcess.prodConfig(postgresPort, jdbcUrl, kafka.bootstrap(),
                 registry.apiUrl());
         common.put("mp.messaging.outgoing.outbox.apicurio.registry.auto-register", "true");
         common.put("mp.messaging.outgoing.adapter-receipts.apicurio.registry.auto-register", "true");
@@ -150,7 +155,7 @@ class FaultsIT {
 
     @AfterAll
     static void stop() {
-        for (AutoCloseable c : new AutoCloseable[]{ adapters, core, kafka, registry, postgres }) {
+        for (AutoCloseable c : new AutoCloseable[]{ adapters, core, kafka, kafkaProxy, registry, postgres }) {
             try {
                 if (c != null) {
                     c.close();
@@ -242,6 +247,50 @@ class FaultsIT {
         }
     }
 
+    @Test
+    @Order(7)
+    void postgresRestartedUnderLoad() throws Exception {
+        scenario("postgres-restart", () -> {
+            postgres.close();
+            log("postgres-restart: PostgreSQL stopped (fast shutdown), data directory kept");
+        }, () -> {
+            // down for a while with the load running: the intake answers 503 and the client re-sends
+            awaitFor(Duration.ofSeconds(5));
+            postgres = startPostgres();
+            log("postgres-restart: PostgreSQL started again on its data directory");
+        });
+        assertTrue(RESENT_ON.getOrDefault(PROBLEM_503, new AtomicInteger()).get() > 0,
+                "a change was refused with 503 while PostgreSQL was down: " + RESENT_ON);
+        assertEquals(Set.of(PROBLEM_503), RESENT_ON.keySet(), "every refusal a clear 503 problem");
+    }
+
+    @Test
+    @Order(8)
+    void brokerSlowedNotKilled() throws Exception {
+        scenario("kafka-slow", () -> {
+            kafkaProxy.slow(Duration.ofMillis(200), Duration.ofMillis(500));
+            log("kafka-slow: every chunk to and from the broker delayed 200-500 ms");
+        }, () -> {
+            awaitFor(Duration.ofSeconds(15));
+            log("kafka-slow: after 15 s slow, %d chunks carried late, outbox rows waiting %d, propagations open %d",
+                    kafkaProxy.delayedChunks(), count("select count(*) from outbox_event"),
+                    count("select count(*) from propagation where subject_id like 'kafka-slow-%' and status not in "
+                            + "('CONFIRMED','SUPERSEDED','NOT_APPLICABLE','FAILED')"));
+            kafkaProxy.normal();
+            log("kafka-slow: broker at full speed again");
+        });
+        assertTrue(kafkaProxy.delayedChunks() > 0, "the slowing met the service's traffic");
+    }
+
+    private static EmbeddedPostgres startPostgres() {
+        try {
+            return EmbeddedPostgres.builder().setPort(postgresPort).setDataDirectory(postgresData)
+                    .setCleanDataDirectory(false).start();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     // ------------------------------------------------------------------ the scenario
 
     interface Step {
@@ -300,6 +349,9 @@ class FaultsIT {
     private void scenario(String name, List<Planned> plan, Step inject, Step recover) throws Exception {
         Instant started = Instant.now();
         ProcessorStandIns.wireMock().resetRequests();
+        RESENT_ON.clear();
+        // a token per scenario: one minted at the start would expire (5 min) before the last scenario
+        token = TestTokens.token(Set.of("consent-writer", "subject-reader", "ops"), List.of("*"), "faults-suite");
         AtomicInteger sent = new AtomicInteger();
         Map<String, String> accepted = new ConcurrentHashMap<>(); // changeId -> subject/purpose
         Map<String, Planned> sentAs = new ConcurrentHashMap<>();
@@ -394,11 +446,11 @@ class FaultsIT {
         String line = "%s: sent %d, accepted %d, refused %d, changes confirmed everywhere %d, propagations confirmed %d"
                 + " (superseded %d), ops retries %d, lost %d, stale wins %d (by occurredAt %d, adapters %d,"
                 + " Mailgun last call %d),"
-                + " duplicates with effect %d (idempotent repeats %d), took %d s";
+                + " duplicates with effect %d (idempotent repeats %d), client re-sent on %s, took %d s";
         String summary = line.formatted(name, sent.get(), accepted.size(), refused.get(), changesConfirmed,
                 confirmed, superseded, opsRetries, lost, staleByTime + staleAtAdapters + mailgun.stale, staleByTime,
                 staleAtAdapters,
-                mailgun.stale, mailgun.duplicates, mailgun.repeats,
+                mailgun.stale, mailgun.duplicates, mailgun.repeats, new java.util.TreeMap<>(RESENT_ON),
                 Duration.between(started, Instant.now()).toSeconds());
         SUMMARY.add(summary);
         log("%s", summary);
@@ -469,8 +521,12 @@ class FaultsIT {
                     log("refused %d: %s", r.statusCode(), r.body());
                     return null;
                 }
+                RESENT_ON.computeIfAbsent(
+                        r.statusCode() + " " + r.headers().firstValue("Content-Type").orElse("").split(";")[0],
+                        k -> new AtomicInteger()).incrementAndGet();
             } catch (IOException e) {
                 // the service is down or restarting: retry below
+                RESENT_ON.computeIfAbsent("no answer", k -> new AtomicInteger()).incrementAndGet();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return null;

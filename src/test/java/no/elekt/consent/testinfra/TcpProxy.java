@@ -7,14 +7,18 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A TCP proxy in front of a server (the Kafka broker, or PostgreSQL for one client), so tests can make it unreachable
  * and bring it back without losing its data: {@link #cut()} drops every connection and refuses new ones,
  * {@link #restore()} listens again. {@link #stall()} is the messier fault, a network that silently stops carrying
- * bytes: connections stay open at both ends, nothing gets through, and neither side is told.
+ * bytes: connections stay open at both ends, nothing gets through, and neither side is told. {@link #slow} is a
+ * network (or server) that still carries everything, late: each chunk waits a random delay in a range first.
  */
 public final class TcpProxy implements AutoCloseable {
 
@@ -24,6 +28,9 @@ public final class TcpProxy implements AutoCloseable {
     private volatile ServerSocket server;
     private final Object stallLock = new Object();
     private boolean stalled;
+    private volatile long minDelayMillis;
+    private volatile long maxDelayMillis;
+    private final AtomicLong delayedChunks = new AtomicLong();
 
     public TcpProxy(int port, int targetPort) {
         this.port = port;
@@ -70,6 +77,30 @@ public final class TcpProxy implements AutoCloseable {
         }
     }
 
+    /** Delays each chunk, in both directions, by a random time between {@code min} and {@code max}. */
+    public void slow(Duration min, Duration max) {
+        minDelayMillis = min.toMillis();
+        maxDelayMillis = max.toMillis();
+    }
+
+    /** Carries chunks without delay again. */
+    public void normal() {
+        slow(Duration.ZERO, Duration.ZERO);
+    }
+
+    /** How many chunks were carried late, so a test can show its slowing met traffic. */
+    public long delayedChunks() {
+        return delayedChunks.get();
+    }
+
+    private void delay() throws InterruptedException {
+        long max = maxDelayMillis;
+        if (max > 0) {
+            Thread.sleep(ThreadLocalRandom.current().nextLong(minDelayMillis, max + 1)); // the injected latency
+            delayedChunks.incrementAndGet();
+        }
+    }
+
     private void awaitCarrying() throws InterruptedException {
         synchronized (stallLock) {
             while (stalled) {
@@ -96,13 +127,19 @@ public final class TcpProxy implements AutoCloseable {
         while (!listening.isClosed()) {
             try {
                 Socket client = listening.accept();
-                Socket upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort);
+                Socket upstream;
+                try {
+                    upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort);
+                } catch (IOException refused) {
+                    closeQuietly(client); // the server is down: the client sees its connection dropped at once
+                    continue;
+                }
                 sockets.add(client);
                 sockets.add(upstream);
                 pump(client, upstream);
                 pump(upstream, client);
             } catch (IOException e) {
-                // closed by cut(), or the broker refused: the client sees a dropped connection and retries
+                // closed by cut()
             }
         }
     }
@@ -114,6 +151,7 @@ public final class TcpProxy implements AutoCloseable {
                 int n;
                 while ((n = in.read(buffer)) >= 0) {
                     awaitCarrying();
+                    delay();
                     out.write(buffer, 0, n);
                     out.flush();
                 }
