@@ -2,6 +2,7 @@ package no.elekt.consent.propagation;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.is;
 
 import java.time.Duration;
@@ -77,6 +78,8 @@ class ProofShownTest {
         Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given()
                 .get("/v1/consent-changes/" + changeId).then()
                 .body("propagations[0].status", is("AWAITING_MANUAL"))
+                // the proof is shown, and claims nothing while open
+                .body("propagations[0].proof.evidence", empty())
                 .body("propagations[0].proof.verification", is((Object) null)));
     }
 }
