@@ -108,7 +108,7 @@ final class Backfill {
         }
         long t0 = System.nanoTime();
         try (KafkaProducer<String, ProcessorDirective> producer = new KafkaProducer<>(stack.producerConfig(),
-                new StringSerializer(), stack.serializer())) {
+                new StringSerializer(), stack.directiveSerializer())) {
             for (int i = 0; i < count; i++) {
                 String subject = PREFIX + i;
                 producer.send(new ProducerRecord<>("consent.directives.mailgun.v1", subject,
@@ -129,7 +129,7 @@ final class Backfill {
     private void byApi() throws Exception {
         String run = Long.toString(System.currentTimeMillis());
         try (KafkaProducer<String, ConsentChangeRequested> producer = new KafkaProducer<>(stack.producerConfig(),
-                new StringSerializer(), stack.serializer())) {
+                new StringSerializer(), stack.changeRequestSerializer())) {
             for (int i = 0; i < count; i++) {
                 String subject = PREFIX + run + "-" + i;
                 producer.send(new ProducerRecord<>("consent.change-requests.app.v1", subject, ConsentChangeRequested

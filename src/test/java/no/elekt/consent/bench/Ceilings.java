@@ -65,7 +65,7 @@ final class Ceilings {
     }
 
     private int intakeRecordSize() {
-        try (AvroKafkaSerializer<ConsentChangeRequested> s = stack.serializer()) {
+        try (AvroKafkaSerializer<ConsentChangeRequested> s = stack.changeRequestSerializer()) {
             return s.serialize("consent.change-requests.app.v1",
                     KafkaIntake.changeRequest("bench-kafka-size-0000001", 1)).length;
         }

@@ -37,7 +37,7 @@ final class KafkaIntake {
         String run = Long.toString(System.currentTimeMillis());
         long t0 = System.nanoTime();
         try (KafkaProducer<String, ConsentChangeRequested> producer = new KafkaProducer<>(stack.producerConfig(),
-                new StringSerializer(), stack.serializer())) {
+                new StringSerializer(), stack.changeRequestSerializer())) {
             for (int i = 0; i < count; i++) {
                 String subject = SOURCE + "-" + run + "-" + i;
                 producer.send(

@@ -84,7 +84,7 @@ record Knobs(
                 Integer.getInteger("bench.drain-seconds", 90),
                 Integer.getInteger("bench.kafka-intake", 30_000),
                 Integer.getInteger("bench.backfill", 100_000),
-                System.getProperty("bench.backfill-mode", "insert"),
+                System.getProperty("bench.backfill-mode", "api"),
                 Integer.getInteger("bench.pgbench-seconds", 20),
                 Integer.getInteger("bench.pgbench-clients", 16),
                 Integer.getInteger("bench.producer-records", 500_000),

@@ -28,6 +28,8 @@ import org.apache.kafka.common.TopicPartition;
 
 import io.apicurio.registry.serde.avro.AvroKafkaSerializer;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import no.elekt.consent.events.ConsentChangeRequested;
+import no.elekt.consent.events.ProcessorDirective;
 import no.elekt.consent.testinfra.ApicurioRegistryServer;
 import no.elekt.consent.testinfra.ProcessorStandIns;
 import no.elekt.consent.testinfra.ServiceProcess;
@@ -336,8 +338,18 @@ final class Stack implements AutoCloseable {
         return c;
     }
 
-    <T extends org.apache.avro.specific.SpecificRecordBase> AvroKafkaSerializer<T> serializer() {
-        AvroKafkaSerializer<T> s = new AvroKafkaSerializer<>();
+    /** As an app backend serializes: every backend's topic against the one artifact of change requests. */
+    AvroKafkaSerializer<ConsentChangeRequested> changeRequestSerializer() {
+        Map<String, Object> config = serdeConfig();
+        config.put("apicurio.registry.artifact.artifact-id", "consent.change-requests.v1-value");
+        AvroKafkaSerializer<ConsentChangeRequested> s = new AvroKafkaSerializer<>();
+        s.configure(config, false);
+        return s;
+    }
+
+    /** As the relay serializes a directive: against its topic's artifact. */
+    AvroKafkaSerializer<ProcessorDirective> directiveSerializer() {
+        AvroKafkaSerializer<ProcessorDirective> s = new AvroKafkaSerializer<>();
         s.configure(serdeConfig(), false);
         return s;
     }
