@@ -72,7 +72,7 @@ record Knobs(
                 Integer.getInteger("bench.processor-delay-ms", 20),
                 Integer.getInteger("bench.connections", 32),
                 Integer.getInteger("bench.window-seconds", 15),
-                Integer.getInteger("bench.steady-max-seconds", 240),
+                Integer.getInteger("bench.steady-max-seconds", 420),
                 Double.parseDouble(System.getProperty("bench.steady-tolerance", "0.05")),
                 Double.parseDouble(System.getProperty("bench.warmup-fraction", "0.9")),
                 bool("bench.profile", true),

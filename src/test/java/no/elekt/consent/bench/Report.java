@@ -144,7 +144,7 @@ final class Report {
         b.database.forEach((k, v) -> md.append("| ").append(k).append(" | ").append(v).append(" |\n"));
         md.append("\n## Saturation windows: warm-up and steady state\n\nwrk, ").append(b.knobs.connections())
                 .append(" connections, closed loop, windows of ").append(b.knobs.windowSeconds()).append(" s from the "
-                        + "core's first request. Steady: the core's CPU per change within ")
+                        + "core's first request. Steady: the core's CPU per change and its accepted rate both within ")
                 .append(Math.round(100 * b.knobs.steadyTolerance())).append(" % of the window before. JIT and GC: "
                         + "share of the role's CPU time in its compiler threads (C1/C2 CompilerThread) and GC threads, "
                         + "from /proc/<pid>/task.\n\n")

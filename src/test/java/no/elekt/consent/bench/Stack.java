@@ -85,6 +85,7 @@ final class Stack implements AutoCloseable {
         String classpath = KafkaBroker.resolveClasspath(Benchmark.ROOT, Benchmark.WORK);
         System.setProperty("consent.standins.threads", "64");
         System.setProperty("consent.standins.async", "true");
+        System.setProperty("consent.standins.no-journal", "true");
         var pg = CompletableFuture.supplyAsync(this::startPostgres);
         var reg = CompletableFuture.supplyAsync(() -> {
             try {

@@ -14,8 +14,9 @@ import java.util.function.Supplier;
  * <p>wrk (closed loop, {@code bench.connections}) runs in consecutive windows of {@code bench.window-seconds}. After
  * each window: accepted changes (wrk's 2xx answers), each role's CPU time and that of its JIT compiler and GC threads
  * (/proc/&lt;pid&gt;/task), and the receipts the adapters published (end offsets of consent.receipts.v1: one per
- * directive handled). <b>Steady state</b>: the core's CPU per accepted change of a window is within
- * {@code bench.steady-tolerance} (5 %) of the window before; the steady-state figures are those two windows together.
+ * directive handled). <b>Steady state</b>: the core's CPU per accepted change of a window and its accepted rate are
+ * both within {@code bench.steady-tolerance} (5 %) of the window before; the steady-state figures are those two windows
+ * together.
  * Not reached within {@code bench.steady-max-seconds}: the last two windows are reported, marked as not steady.
  *
  * <p><b>Warm-up</b>: the time from the core's process start until its accepted rate (over the trailing 5 s, or since
@@ -89,7 +90,10 @@ final class SteadyState {
                     100 * w.jitShare(core));
             if (windows.size() >= 2) {
                 Window prev = windows.get(windows.size() - 2);
-                if (stable(prev.cpuPerChangeMs(core), w.cpuPerChangeMs(core), knobs.steadyTolerance())) {
+                // both: a core still warming up can hold its CPU per change for two windows while its rate climbs
+                if (stable(prev.cpuPerChangeMs(core), w.cpuPerChangeMs(core), knobs.steadyTolerance())
+                        && stable(prev.wrk().acceptedPerSecond(), w.wrk().acceptedPerSecond(),
+                                knobs.steadyTolerance())) {
                     steadyFirst = windows.size() - 2;
                     break;
                 }

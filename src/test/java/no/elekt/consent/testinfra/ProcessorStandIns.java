@@ -153,11 +153,17 @@ public final class ProcessorStandIns {
                     new java.util.LinkedHashSet<>(java.util.List.of(MAILGUN_LISTS.split(","))), FIREBASE_PROJECT,
                     GA4_PROPERTY, ELIQ_CLIENT_ID, ELIQ_CLIENT_SECRET);
             PublishedContracts contracts = new PublishedContracts();
-            WireMockServer http = new WireMockServer(WireMockConfiguration.options()
+            WireMockConfiguration options = WireMockConfiguration.options()
                     .bindAddress("127.0.0.1").dynamicPort().containerThreads(threads)
                     .extensions(model, contracts, new StandInModel.StubbedWrites(model))
                     .asynchronousResponseEnabled(Boolean.getBoolean("consent.standins.async"))
-                    .asynchronousResponseThreads(Math.max(4, threads / 4)));
+                    .asynchronousResponseThreads(Math.max(4, threads / 4));
+            // the tests read the journal of requests; the benchmark does not, and a journal of millions of calls
+            // would grow the benchmark's own heap and CPU beside the service it measures
+            if (Boolean.getBoolean("consent.standins.no-journal")) {
+                options.disableRequestJournal();
+            }
+            WireMockServer http = new WireMockServer(options);
             http.start();
             int smtpPort = TestInfrastructure.freePort();
             GreenMail smtp = new GreenMail(new ServerSetup(smtpPort, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
