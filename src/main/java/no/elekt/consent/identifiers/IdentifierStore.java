@@ -49,20 +49,24 @@ public class IdentifierStore {
     }
 
     /**
-     * Adds the fresh values (and marks known ones as seen now), and answers every value known for the subject, by
-     * type, newest first. Pass the connection of the change's transaction. A new value beyond the bound per type
-     * fails with {@link InvalidFieldException} naming the identifier, so nothing of the change is stored.
+     * Adds the fresh values (and marks known ones as seen now) if {@code keep} answers true, and answers every value
+     * known for the subject with the fresh ones in front, by type, newest first: the values a directive carries. Pass
+     * the connection of the change's transaction; {@code keep} is a query on it (the change's erasure check), sent
+     * with the subject's lock and the read of its values, so the three take one round trip instead of three (the
+     * database runs them in order, so the read is under the lock). A new value beyond the bound per type fails with
+     * {@link InvalidFieldException} naming the identifier, so nothing of the change is stored.
      */
-    public Uni<Map<String, List<String>>> merge(SqlClient client, String subjectId, Map<String, String> fresh) {
-        if (fresh.isEmpty()) {
-            return load(client, subjectId);
-        }
+    public Uni<Map<String, List<String>>> merge(SqlClient client, String subjectId, Map<String, String> fresh,
+            Uni<Boolean> keep) {
         // values are compared decrypted, so concurrent changes of one subject add theirs one after the other
-        return client.preparedQuery("select pg_advisory_xact_lock(hashtextextended($1, 0))")
-                .execute(Tuple.of("subject_identifier:" + subjectId))
-                .chain(() -> stored(client, subjectId))
-                .chain(known -> write(client, subjectId, known, fresh)
-                        .map(x -> valuesByType(known, fresh)));
+        Uni<Integer> locked = client.preparedQuery("select pg_advisory_xact_lock(hashtextextended($1, 0))")
+                .execute(Tuple.of("subject_identifier:" + subjectId)).map(result -> result.rowCount());
+        return Uni.combine().all().unis(keep, locked, stored(client, subjectId)).asTuple().chain(sent -> {
+            List<Stored> known = sent.getItem3();
+            Map<String, List<String>> values = valuesByType(known, fresh);
+            return sent.getItem1() ? write(client, subjectId, known, fresh).replaceWith(values)
+                    : Uni.createFrom().item(values);
+        });
     }
 
     private Uni<Void> write(SqlClient client, String subjectId, List<Stored> known, Map<String, String> fresh) {

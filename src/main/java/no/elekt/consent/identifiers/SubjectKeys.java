@@ -55,12 +55,14 @@ public class SubjectKeys {
                 RANDOM.nextBytes(raw);
                 return Tuple.of(s, vault.activeKey(), Buffer.buffer(vault.encrypt(raw, context(s))), now);
             }).toList();
-            // a concurrent transaction may have made one meanwhile: theirs is kept, and read back below
-            return client.preparedQuery("""
+            // a concurrent transaction may have made one meanwhile: theirs is kept, and read back; the read is sent
+            // with the insert (one round trip), and the database runs it after the insert
+            Uni<Integer> inserted = client.preparedQuery("""
                     insert into subject_key (subject_id, key_id, wrapped, created_at) values ($1, $2, $3, $4)
-                    on conflict (subject_id) do nothing""").executeBatch(rows)
-                    .chain(() -> existing(client, missing, true))
-                    .map(made -> {
+                    on conflict (subject_id) do nothing""").executeBatch(rows).map(result -> result.rowCount());
+            return Uni.combine().all().unis(inserted, existing(client, missing, true)).asTuple()
+                    .map(sent -> {
+                        Map<String, SecretKey> made = sent.getItem2();
                         Map<String, SecretKey> all = new HashMap<>(known);
                         all.putAll(made);
                         return all;

@@ -5,7 +5,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -103,30 +102,16 @@ public class ChangeRecorder {
     }
 
     /**
-     * The identifiers the change's directives carry: every value known for the subject and the change's own. The
-     * change's own are kept only if it occurred after the subject's latest erasure: a change of before an erasure
-     * (a dead letter replayed, a phone that was offline) never brings back identifiers the erasure purged.
+     * The identifiers the change's directives carry: every value known for the subject and the change's own, in
+     * front. The change's own are kept only if it occurred after the subject's latest erasure: a change of before an
+     * erasure (a dead letter replayed, a phone that was offline) never brings back identifiers the erasure purged.
      */
     private Uni<Map<String, List<String>>> identifiers(SqlConnection connection, Change change) {
         if (change.identifiers().isEmpty()) {
             return identifiers.load(connection, change.subjectId());
         }
-        return records.erasedAfter(connection, change.subjectId(), change.occurredAt())
-                .chain(erased -> erased
-                        ? identifiers.load(connection, change.subjectId())
-                                .map(known -> withOwn(known, change.identifiers()))
-                        : identifiers.merge(connection, change.subjectId(), change.identifiers()));
-    }
-
-    /** The values known, with the change's own in front: for its directives only, not kept. */
-    private static Map<String, List<String>> withOwn(Map<String, List<String>> known, Map<String, String> own) {
-        Map<String, List<String>> all = new TreeMap<>(known);
-        own.forEach((type, value) -> {
-            List<String> values = new ArrayList<>(List.of(value));
-            all.getOrDefault(type, List.of()).stream().filter(v -> !v.equals(value)).forEach(values::add);
-            all.put(type, values);
-        });
-        return all;
+        return identifiers.merge(connection, change.subjectId(), change.identifiers(),
+                records.erasedAfter(connection, change.subjectId(), change.occurredAt()).map(erased -> !erased));
     }
 
     private static ConsentRecord ledgerEntry(Change change, UUID changeId, Versioned versioned, Instant now) {

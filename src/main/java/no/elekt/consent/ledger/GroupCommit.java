@@ -174,11 +174,13 @@ public class GroupCommit {
     /** One change inside its savepoint: made, found under its key, or undone with why. */
     private Uni<Outcome> attempt(SqlConnection connection, Waiting waiting) {
         Prepared p = waiting.prepared();
-        return records.savepoint(connection)
-                .chain(() -> keys.claim(connection, p.key(), p.requestHash(), p.changeId()))
+        Uni<Outcome> recorded = keys.claim(connection, p.key(), p.requestHash(), p.changeId())
                 .chain(before -> before != null ? Uni.createFrom().item(new Outcome(waiting, null, before, null))
                         : recorder.append(connection, p.change(), p.changeId(), p.traceparent())
-                                .map(made -> new Outcome(waiting, ChangeView.of(made), null, null)))
+                                .map(made -> new Outcome(waiting, ChangeView.of(made), null, null)));
+        // the savepoint is sent with the change's first statement (one round trip): the database runs them in order
+        return Uni.combine().all().unis(records.savepoint(connection).replaceWith(0), recorded).asTuple()
+                .map(sent -> sent.getItem2())
                 .onFailure().recoverWithUni(failure -> records.rollbackToSavepoint(connection)
                         .replaceWith(new Outcome(waiting, null, null, failure)));
     }
