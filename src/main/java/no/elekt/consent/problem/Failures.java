@@ -9,7 +9,8 @@ public final class Failures {
     /** The database is down or unreachable: nothing was committed, and the same work will succeed later. */
     public static boolean databaseUnavailable(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof java.net.ConnectException || t instanceof io.vertx.sqlclient.ClosedConnectionException
+            // a SocketException: the connection reset or broken under a query (ConnectException is one too)
+            if (t instanceof java.net.SocketException || t instanceof io.vertx.sqlclient.ClosedConnectionException
                     || t instanceof java.util.concurrent.TimeoutException) {
                 return true;
             }

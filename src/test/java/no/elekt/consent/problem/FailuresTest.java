@@ -24,6 +24,16 @@ class FailuresTest {
     }
 
     @Test
+    void aConnectionResetByADatabaseShuttingDownIsTheDatabaseAway() {
+        // seen in FaultsIT postgres-restart: a receipt poll failed with it and went to the dead-letter topic, so its
+        // propagation stayed open; two REST changes were answered 500 instead of 503
+        Throwable reset = new java.net.SocketException("Connection reset");
+
+        assertThat(Failures.databaseUnavailable(new CompletionException(reset))).isTrue();
+        assertThat(Failures.isTransient(reset)).isTrue();
+    }
+
+    @Test
     void anUnexpectedFailureIsNotTheDatabaseAway() {
         assertThat(Failures.databaseUnavailable(new IllegalStateException("a bug"))).isFalse();
     }
