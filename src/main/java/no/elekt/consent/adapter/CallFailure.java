@@ -21,7 +21,7 @@ public class CallFailure extends RuntimeException {
 
     /** Why a transient failure happened, for the retry metric. */
     public enum Reason {
-        SERVER_ERROR, TOO_MANY_REQUESTS, QUOTA, TIMEOUT, CONNECTION, RATE_LIMITED, BREAKER_OPEN, CONTRADICTED, FINAL
+        SERVER_ERROR, TOO_MANY_REQUESTS, QUOTA, TIMEOUT, CONNECTION, BREAKER_OPEN, CONTRADICTED, FINAL
     }
 
     private final Kind kind;

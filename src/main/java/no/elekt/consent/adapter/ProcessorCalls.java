@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 import jakarta.enterprise.util.TypeLiteral;
@@ -18,15 +19,16 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.smallrye.faulttolerance.api.CustomBackoffStrategy;
 import io.smallrye.faulttolerance.api.Guard;
-import io.smallrye.faulttolerance.api.RateLimitException;
-import io.smallrye.faulttolerance.api.RateLimitType;
 import io.smallrye.mutiny.Uni;
 
 /**
  * How one processor is called, with SmallRye Fault Tolerance (the one resilience mechanism of the adapters):
  * <ul>
- * <li>per attempt: the processor's rate limit (calls beyond it wait for the next permit, they are not failures), its
- * circuit breaker (opened by transient failures only: 5xx, 429, timeouts, broken connections), and a timeout;</li>
+ * <li>before each attempt, the processor's rate limit: the attempt takes the next free permit and waits for it, so
+ * calls beyond the limit queue in the order they asked, however long the backlog, and are never failures; the first
+ * attempt's wait is not part of the retry budget (a backlog is not a failing processor);</li>
+ * <li>per attempt: the processor's circuit breaker (opened by transient failures only: 5xx, 429, timeouts, broken
+ * connections) and a timeout;</li>
  * <li>around the attempts: retries of transient failures only, bounded by {@code max-attempts} and the retry
  * {@code budget}, waiting as long as a 429's Retry-After (seconds or a date) says, or while the breaker is open,
  * otherwise exponentially with jitter; each retry is counted in {@code consent_adapter_call_retries_total}.</li>
@@ -41,7 +43,9 @@ public final class ProcessorCalls {
     private final String processor;
     private final CallsConfig config;
     private final MeterRegistry metrics;
-    /** Per attempt: rate limit, circuit breaker, timeout (shared state: the processor's breaker and permits). */
+    /** The processor's rate limit, shared by its calls; null without one. */
+    private final Permits permits;
+    /** Per attempt: circuit breaker, timeout (shared state: the processor's breaker). */
     private final Guard attempt;
     /** Around the attempts: retries of transient failures. */
     private final Guard retries;
@@ -51,13 +55,10 @@ public final class ProcessorCalls {
         this.config = config;
         this.metrics = metrics;
         CallsConfig.Breaker breaker = config.circuitBreaker();
-        Guard.Builder perAttempt = Guard.create().withDescription("consent-adapter-" + processor + "-attempt");
-        if (permitsPerSecond > 0) {
-            long spacing = Math.max(1, (long) (1000 / permitsPerSecond));
-            perAttempt = perAttempt.withRateLimit().limit(1).window(spacing, ChronoUnit.MILLIS)
-                    .type(RateLimitType.SMOOTH).done();
-        }
-        this.attempt = perAttempt
+        // SmallRye's rate limit refuses a call beyond it; a refused call retried within its budget could lose the race
+        // for permits to newer calls until its budget was spent, and end FAILED by our own limiter
+        this.permits = permitsPerSecond > 0 ? new Permits(permitsPerSecond) : null;
+        this.attempt = Guard.create().withDescription("consent-adapter-" + processor + "-attempt")
                 .withCircuitBreaker().name("consent-adapter-" + processor)
                 .when(ProcessorCalls::countsAgainstTheBreaker)
                 .requestVolumeThreshold(breaker.requestVolumeThreshold())
@@ -87,20 +88,60 @@ public final class ProcessorCalls {
      */
     public <T> Uni<T> call(String operation, Supplier<Uni<T>> call) {
         AtomicInteger attempts = new AtomicInteger();
-        long startedAt = System.nanoTime();
+        AtomicInteger tries = new AtomicInteger();
+        AtomicLong startedAt = new AtomicLong();
         Timer timer = metrics.timer("consent_adapter_call", "processor", processor, "operation", operation);
-        Uni<T> guarded = retries.get(() -> Uni.createFrom().deferred(() -> {
-            int number = attempts.get() + 1;
-            Uni<T> once = attempt.get(() -> {
-                attempts.incrementAndGet(); // counted only when the call is let through to the processor
-                Timer.Sample sample = Timer.start(metrics);
-                return Uni.createFrom().<T>deferred(() -> call.get()).onTermination().invoke(() -> sample.stop(timer));
-            }, new TypeLiteral<Uni<T>>() {
-            });
-            return once.onFailure().transform(e -> decide(operation, classify(operation, e), number, startedAt));
-        }), new TypeLiteral<Uni<T>>() {
-        });
+        Uni<T> guarded = Uni.createFrom().deferred(this::permit)
+                .chain(() -> retries.get(() -> Uni.createFrom().deferred(() -> {
+                    int number = attempts.get() + 1;
+                    // the first attempt's permit was taken before the budget began; a retry takes a new one
+                    Uni<Void> permitted = tries.getAndIncrement() == 0 ? Uni.createFrom().voidItem() : permit();
+                    Uni<T> once = permitted.chain(() -> attempt.get(() -> {
+                        attempts.incrementAndGet(); // counted only when the call is let through to the processor
+                        Timer.Sample sample = Timer.start(metrics);
+                        return Uni.createFrom().<T>deferred(() -> call.get()).onTermination()
+                                .invoke(() -> sample.stop(timer));
+                    }, new TypeLiteral<Uni<T>>() {
+                    }));
+                    return once.onFailure()
+                            .transform(e -> decide(operation, classify(operation, e), number, startedAt.get()));
+                }), new TypeLiteral<Uni<T>>() {
+                }).onSubscription().invoke(() -> startedAt.set(System.nanoTime())));
         return guarded.onFailure().transform(e -> finalFailure(operation, e, attempts.get()));
+    }
+
+    /** Waits for the next free permit of the processor's rate limit (at once without one), counted per processor. */
+    private Uni<Void> permit() {
+        if (permits == null) {
+            return Uni.createFrom().voidItem();
+        }
+        long waitNanos = permits.reserve();
+        metrics.timer("consent_adapter_permit_wait", "processor", processor).record(Duration.ofNanos(waitNanos));
+        // in whole milliseconds, at least one: a Vert.x timer refuses less
+        return waitNanos <= 0 ? Uni.createFrom().voidItem()
+                : Uni.createFrom().voidItem().onItem().delayIt()
+                        .by(Duration.ofMillis((waitNanos + 999_999) / 1_000_000));
+    }
+
+    /**
+     * A rate limit that queues: each caller reserves the next free permit, one every {@code 1/perSecond}, and is told
+     * how long to wait for it, so permits go in the order they were asked for and none is lost to a race.
+     */
+    static final class Permits {
+        private final long spacingNanos;
+        /** System.nanoTime() of the next free permit; far in the past while the limit is unused. */
+        private final AtomicLong nextFree = new AtomicLong(System.nanoTime() - 1_000_000_000L);
+
+        Permits(double perSecond) {
+            this.spacingNanos = Math.max(1, (long) (1e9 / perSecond));
+        }
+
+        /** Reserves the next free permit; answers the nanoseconds until it is due (zero or less: now). */
+        long reserve() {
+            long now = System.nanoTime();
+            long previous = nextFree.getAndUpdate(free -> Math.max(free, now) + spacingNanos);
+            return Math.max(previous, now) - now;
+        }
     }
 
     /** Stops retrying when the attempts are spent, or when waiting as asked would overrun the budget. */
@@ -112,8 +153,7 @@ public final class ProcessorCalls {
             }
             return failure.givenUp(null, number);
         }
-        if (failure.reason() == CallFailure.Reason.RATE_LIMITED
-                || failure.reason() == CallFailure.Reason.BREAKER_OPEN) {
+        if (failure.reason() == CallFailure.Reason.BREAKER_OPEN) {
             return failure; // not an attempt at the processor: waits within the budget
         }
         if (number >= config.maxAttempts()) {
@@ -142,10 +182,6 @@ public final class ProcessorCalls {
         if (e instanceof CallFailure failure) {
             return failure;
         }
-        if (e instanceof RateLimitException limited) {
-            return CallFailure.transientFailure(CallFailure.Reason.RATE_LIMITED, operation + ": rate limited",
-                    Duration.ofMillis(Math.max(1, limited.getRetryAfterMillis())));
-        }
         if (e instanceof CircuitBreakerOpenException) {
             return CallFailure.transientFailure(CallFailure.Reason.BREAKER_OPEN, operation + ": circuit breaker open",
                     null);
@@ -164,12 +200,12 @@ public final class ProcessorCalls {
         return CallFailure.permanent(operation + ": unexpected " + e.getClass().getSimpleName());
     }
 
-    /** Only transient failures of the processor open its breaker; refusals and our own rate limit do not. */
+    /** Only transient failures of the processor open its breaker; its refusals do not. */
     static boolean countsAgainstTheBreaker(Throwable e) {
         if (e instanceof CallFailure failure) {
-            return failure.retryable() && failure.reason() != CallFailure.Reason.RATE_LIMITED;
+            return failure.retryable();
         }
-        return !(e instanceof RateLimitException);
+        return true;
     }
 
     /** As long as a Retry-After or the breaker says; otherwise exponential with "equal jitter", capped. */
