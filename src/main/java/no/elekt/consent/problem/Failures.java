@@ -19,9 +19,11 @@ public final class Failures {
             if (state != null && (state.startsWith("08") || state.startsWith("57P"))) {
                 return true;
             }
-            // the pool's own words for a connection closed under a query (the server shutting down)
+            // the client's own words for a connection closed under a query (the server shutting down), and for the
+            // statements queued behind it on the connection, never sent
             if (t.getMessage() != null && (t.getMessage().contains("Pool closed")
-                    || t.getMessage().startsWith("Connection is not active now"))) {
+                    || t.getMessage().startsWith("Connection is not active now")
+                    || t.getMessage().startsWith("Pending requests failed to be sent"))) {
                 return true;
             }
         }
