@@ -45,6 +45,8 @@ public final class ProcessorCalls {
     private final MeterRegistry metrics;
     /** The processor's rate limit, shared by its calls; null without one. */
     private final Permits permits;
+    /** How long calls waited for a permit. */
+    private final Timer permitWait;
     /** Per attempt: circuit breaker, timeout (shared state: the processor's breaker). */
     private final Guard attempt;
     /** Around the attempts: retries of transient failures. */
@@ -58,6 +60,7 @@ public final class ProcessorCalls {
         // SmallRye's rate limit refuses a call beyond it; a refused call retried within its budget could lose the race
         // for permits to newer calls until its budget was spent, and end FAILED by our own limiter
         this.permits = permitsPerSecond > 0 ? new Permits(permitsPerSecond) : null;
+        this.permitWait = metrics.timer("consent_adapter_permit_wait", "processor", processor);
         this.attempt = Guard.create().withDescription("consent-adapter-" + processor + "-attempt")
                 .withCircuitBreaker().name("consent-adapter-" + processor)
                 .when(ProcessorCalls::countsAgainstTheBreaker)
@@ -116,7 +119,7 @@ public final class ProcessorCalls {
             return Uni.createFrom().voidItem();
         }
         long waitNanos = permits.reserve();
-        metrics.timer("consent_adapter_permit_wait", "processor", processor).record(Duration.ofNanos(waitNanos));
+        permitWait.record(Duration.ofNanos(waitNanos));
         // in whole milliseconds, at least one: a Vert.x timer refuses less
         return waitNanos <= 0 ? Uni.createFrom().voidItem()
                 : Uni.createFrom().voidItem().onItem().delayIt()
