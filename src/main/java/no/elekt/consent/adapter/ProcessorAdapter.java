@@ -4,6 +4,7 @@ import java.util.List;
 
 import io.smallrye.mutiny.Uni;
 import no.elekt.consent.events.ProcessorDirective;
+import no.elekt.consent.lanes.SubjectLanes;
 
 /**
  * One processor's integration: its code only. Consuming its topic, de-duplication, stale work, deletions, receipts,

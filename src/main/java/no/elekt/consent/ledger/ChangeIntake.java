@@ -8,7 +8,6 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import no.elekt.consent.events.ChangeKind;
@@ -16,6 +15,7 @@ import no.elekt.consent.idempotency.IdempotencyKey;
 import no.elekt.consent.idempotency.IdempotencyRepository;
 import no.elekt.consent.idempotency.IdempotentSubmission.Submitted;
 import no.elekt.consent.idempotency.RequestHash;
+import no.elekt.consent.lanes.SubjectLanes;
 import no.elekt.consent.policy.DirectivePlanner;
 import no.elekt.consent.problem.InvalidFieldException;
 import no.elekt.consent.problem.Problem.FieldError;
@@ -80,17 +80,16 @@ public class ChangeIntake {
     }
 
     /**
-     * Records several decisions in one transaction, in order (the Kafka intake, a poll at a time); one whose key
-     * was used before is skipped. It fails as a whole: the caller retries it, or records the changes one by one.
+     * Records several decisions in one transaction, a subject's in order (the Kafka intake, a poll at a time; see
+     * {@link SubjectLanes}); one whose key was used before is skipped. It fails as a whole: the caller retries it, or
+     * records the changes one by one.
      */
     public Uni<Void> recordAll(List<Prepared> changes) {
-        return pool.withTransaction(connection -> Multi.createFrom().iterable(changes)
-                .onItem().transformToUniAndConcatenate(p -> keys.claim(connection, p.key(), p.requestHash(),
-                        p.changeId())
+        return pool.withTransaction(connection -> SubjectLanes.run(changes, p -> p.change().subjectId(),
+                p -> keys.claim(connection, p.key(), p.requestHash(), p.changeId())
                         .chain(before -> before != null ? Uni.createFrom().voidItem()
                                 : recorder.append(connection, p.change(), p.changeId(), p.traceparent())
-                                        .replaceWithVoid()))
-                .collect().last())
+                                        .replaceWithVoid())))
                 .replaceWithVoid();
     }
 

@@ -13,6 +13,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.config.ConfigMapping;
@@ -27,6 +28,7 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import no.elekt.consent.idempotency.IdempotencyRepository;
 import no.elekt.consent.idempotency.IdempotentSubmission;
 import no.elekt.consent.idempotency.IdempotentSubmission.Submitted;
+import no.elekt.consent.lanes.SubjectLanes;
 import no.elekt.consent.ledger.ChangeIntake.Prepared;
 import no.elekt.consent.problem.InvalidFieldException;
 import no.elekt.consent.problem.ProblemException;
@@ -34,11 +36,12 @@ import no.elekt.consent.problem.ProblemException;
 /**
  * The REST intake's writer: concurrent decisions are recorded together, one transaction (one commit, one flush of
  * the write-ahead log) for up to {@code max-items} of them, collected for at most {@code max-wait-micros} after the
- * first; each caller is answered only after that commit. Each change runs inside a savepoint of its own, so one that
- * fails (an Idempotency-Key reused with another body, an identifier beyond the bound) is undone alone and fails only
- * its caller; one that fails for another reason (a deadlock with another writer) is recorded again alone, as without
- * group commit. Within a transaction the changes are taken by subject and purpose, arrival order kept among those of
- * one subject and purpose, so concurrent transactions lock state rows in one order.
+ * first; each caller is answered only after that commit. The changes are taken by subject and purpose, arrival order
+ * kept among those of one subject and purpose, and recorded a lane per subject, the subjects side by side (see
+ * {@link SubjectLanes}: their statements share round trips). If any fails, the transaction is recorded again change by
+ * change, each inside a savepoint of its own, so one that fails (an Idempotency-Key reused with another body, an
+ * identifier beyond the bound) is undone alone and fails only its caller; one that fails there for another reason (a
+ * deadlock with another writer) is recorded again alone, as without group commit.
  */
 @ApplicationScoped
 public class GroupCommit {
@@ -77,6 +80,7 @@ public class GroupCommit {
     private final LedgerReads reads;
     private final Pool pool;
     private final DistributionSummary sizes;
+    private final Counter recordedAgain;
     private final ScheduledExecutorService clock = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "consent-group-commit");
         thread.setDaemon(true);
@@ -97,6 +101,9 @@ public class GroupCommit {
         this.pool = pool;
         this.sizes = DistributionSummary.builder("consent_intake_group_commit_size")
                 .description("Decisions recorded per transaction by the REST intake").register(metrics);
+        this.recordedAgain = Counter.builder("consent_intake_group_commit_recorded_again")
+                .description("Shared transactions that failed and were recorded again change by change")
+                .register(metrics);
     }
 
     /** Records one decision, with others if group commit is on; a repeated key answers the change it made. */
@@ -164,22 +171,37 @@ public class GroupCommit {
     private void write(List<Waiting> batch) {
         sizes.record(batch.size());
         List<Waiting> ordered = batch.stream().sorted(BY_STATE_ROW).toList();
+        pool.withTransaction(connection -> SubjectLanes.run(ordered, w -> w.prepared().change().subjectId(),
+                waiting -> claimAndAppend(connection, waiting)))
+                .subscribe().with(outcomes -> outcomes.forEach(this::answer), failure -> {
+                    recordedAgain.increment();
+                    writeOneByOne(ordered);
+                });
+    }
+
+    /** The transaction again, one change after the other, each inside its savepoint: one at fault fails alone. */
+    private void writeOneByOne(List<Waiting> ordered) {
         pool.withTransaction(connection -> Multi.createFrom().iterable(ordered)
                 .onItem().transformToUniAndConcatenate(waiting -> attempt(connection, waiting))
                 .collect().asList())
                 .subscribe().with(outcomes -> outcomes.forEach(this::answer),
-                        failure -> batch.forEach(waiting -> waiting.fail(failure)));
+                        failure -> ordered.forEach(waiting -> waiting.fail(failure)));
+    }
+
+    /** One change: made, or found under its key. */
+    private Uni<Outcome> claimAndAppend(SqlConnection connection, Waiting waiting) {
+        Prepared p = waiting.prepared();
+        return keys.claim(connection, p.key(), p.requestHash(), p.changeId())
+                .chain(before -> before != null ? Uni.createFrom().item(new Outcome(waiting, null, before, null))
+                        : recorder.append(connection, p.change(), p.changeId(), p.traceparent())
+                                .map(made -> new Outcome(waiting, ChangeView.of(made), null, null)));
     }
 
     /** One change inside its savepoint: made, found under its key, or undone with why. */
     private Uni<Outcome> attempt(SqlConnection connection, Waiting waiting) {
-        Prepared p = waiting.prepared();
-        Uni<Outcome> recorded = keys.claim(connection, p.key(), p.requestHash(), p.changeId())
-                .chain(before -> before != null ? Uni.createFrom().item(new Outcome(waiting, null, before, null))
-                        : recorder.append(connection, p.change(), p.changeId(), p.traceparent())
-                                .map(made -> new Outcome(waiting, ChangeView.of(made), null, null)));
         // the savepoint is sent with the change's first statement (one round trip): the database runs them in order
-        return Uni.combine().all().unis(records.savepoint(connection).replaceWith(0), recorded).asTuple()
+        return Uni.combine().all().unis(records.savepoint(connection).replaceWith(0),
+                claimAndAppend(connection, waiting)).asTuple()
                 .map(sent -> sent.getItem2())
                 .onFailure().recoverWithUni(failure -> records.rollbackToSavepoint(connection)
                         .replaceWith(new Outcome(waiting, null, null, failure)));

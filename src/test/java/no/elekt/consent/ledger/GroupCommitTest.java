@@ -202,6 +202,7 @@ class GroupCommitTest {
                 .body(body(change(keyed, Decision.WITHDRAWN, before, null))).post("/v1/consent-changes")
                 .then().statusCode(202).extract().path("changeId");
         Instant now = Instant.now().minus(Duration.ofMinutes(1));
+        double recordedAgain = metrics.counter("consent_intake_group_commit_recorded_again").count();
 
         List<Uni<Submitted<ChangeView>>> answers = groupCommit.together(List.of(
                 prepare(change(other, Decision.WITHDRAWN, now, null), null),
@@ -223,6 +224,8 @@ class GroupCommitTest {
         Submitted<ChangeView> replayed = answers.get(4).await().atMost(WAIT);
         assertThat(replayed.replayed()).isTrue();
         assertThat(replayed.value().changeId()).hasToString(keyedChange);
+        assertThat(metrics.counter("consent_intake_group_commit_recorded_again").count() - recordedAgain)
+                .as("the shared transaction failed once, then was recorded change by change").isEqualTo(1);
 
         assertThat(Db.count("select count(*) from consent_record where subject_id = ?", full)).isEqualTo(6);
         assertThat(Db.count("select count(*) from subject_identifier where subject_id = ?", full)).isEqualTo(5);

@@ -20,11 +20,11 @@ import no.elekt.consent.adapter.MissingSettings;
 import no.elekt.consent.adapter.ProcessorAdapter;
 import no.elekt.consent.adapter.ProofOfEffect;
 import no.elekt.consent.adapter.StartupCheckFailed;
-import no.elekt.consent.adapter.SubjectLanes;
 import no.elekt.consent.events.ChangeKind;
 import no.elekt.consent.events.DirectiveAction;
 import no.elekt.consent.events.ProcessorDirective;
 import no.elekt.consent.events.PurposeVersion;
+import no.elekt.consent.lanes.SubjectLanes;
 
 /**
  * Firebase: deleting {@code analytics} asks GA4 (Analytics Admin API) to delete the app instance's data;

@@ -18,11 +18,11 @@ import no.elekt.consent.adapter.MissingSettings;
 import no.elekt.consent.adapter.ProcessorAdapter;
 import no.elekt.consent.adapter.ProofOfEffect;
 import no.elekt.consent.adapter.StartupCheckFailed;
-import no.elekt.consent.adapter.SubjectLanes;
 import no.elekt.consent.events.ChangeKind;
 import no.elekt.consent.events.DirectiveAction;
 import no.elekt.consent.events.ProcessorDirective;
 import no.elekt.consent.events.PurposeVersion;
+import no.elekt.consent.lanes.SubjectLanes;
 
 /**
  * Mailgun: SUPPRESS and DELETE unsubscribe the address from the purposes' tags (erasure: from everything, "*"),
