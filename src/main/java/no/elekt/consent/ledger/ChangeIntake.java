@@ -3,6 +3,7 @@ package no.elekt.consent.ledger;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.UUID;
 
@@ -87,9 +88,9 @@ public class ChangeIntake {
     public Uni<Void> recordAll(List<Prepared> changes) {
         return pool.withTransaction(connection -> SubjectLanes.run(changes, p -> p.change().subjectId(),
                 p -> keys.claim(connection, p.key(), p.requestHash(), p.changeId())
-                        .chain(before -> before != null ? Uni.createFrom().voidItem()
-                                : recorder.append(connection, p.change(), p.changeId(), p.traceparent())
-                                        .replaceWithVoid())))
+                        .chain(before -> before != null ? Uni.createFrom().<ChangeRecorder.Pending>nullItem()
+                                : recorder.prepare(connection, p.change(), p.changeId(), p.traceparent())))
+                .chain(pending -> recorder.write(connection, pending.stream().filter(Objects::nonNull).toList())))
                 .replaceWithVoid();
     }
 

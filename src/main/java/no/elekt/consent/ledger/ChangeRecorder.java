@@ -27,7 +27,8 @@ import no.elekt.consent.propagation.PropagationRepository;
  * (a consent decision's, or a rights request's with all its purposes). Its version first; then, if it is the
  * decision in force, its identifiers, ledger row, propagations and outbox events, the inserts pipelined; if it
  * occurred before the decision in force (it arrived late), only the ledger row, marked as not in force, and the
- * canonical event saying so.
+ * canonical event saying so. A batch of changes (group commit, a Kafka poll) is {@link #prepare}d change by change
+ * and its inserts made at once for all of them ({@link #write}).
  */
 @ApplicationScoped
 public class ChangeRecorder {
@@ -64,14 +65,26 @@ public class ChangeRecorder {
 
     /** The same, its events sent in the trace of the request that made it (a W3C traceparent, null if untraced). */
     public Uni<RecordedChange> append(SqlConnection connection, Change change, UUID changeId, String traceparent) {
+        return prepare(connection, change, changeId, traceparent)
+                .chain(pending -> write(connection, List.of(pending)))
+                .map(recorded -> recorded.get(0));
+    }
+
+    /**
+     * A change with its version taken, its identifiers merged and its events sealed, its ledger row, propagations and
+     * outbox events not written yet (see {@link #write}).
+     */
+    record Pending(ConsentRecord record, List<Propagation> planned, List<Outbox.Event> events, String traceparent) {
+    }
+
+    /** All of {@link #append} but the inserts of the rows that nothing else in the transaction reads. */
+    Uni<Pending> prepare(SqlConnection connection, Change change, UUID changeId, String traceparent) {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         return states.nextVersion(connection, change, changeId, now).chain(versioned -> {
             ConsentRecord record = ledgerEntry(change, changeId, versioned, now);
             if (!record.inForce()) {
-                return Uni.join().all(records.insert(connection, record),
-                        outbox.add(connection, List.of(changeEvents.changed(record, List.of())), traceparent))
-                        .andFailFast()
-                        .map(x -> recorded(record, List.of()));
+                return Uni.createFrom().item(new Pending(record, List.of(),
+                        List.of(changeEvents.changed(record, List.of())), traceparent));
             }
             return identifiers(connection, change).chain(known -> {
                 List<Propagation> planned = change.directives().stream()
@@ -82,12 +95,33 @@ public class ChangeRecorder {
                 List<Outbox.Event> events = new ArrayList<>();
                 events.add(changeEvents.changed(record, planned));
                 planned.forEach(p -> events.add(directiveEvents.issued(p, known)));
-                return directiveEvents.sealed(connection, events).chain(sealed -> Uni.join().all(
-                        records.insert(connection, record), outbox.add(connection, sealed, traceparent),
-                        propagations.insertAll(connection, planned)).andFailFast()
-                        .map(x -> recorded(record, planned)));
+                return directiveEvents.sealed(connection, events)
+                        .map(sealed -> new Pending(record, planned, sealed, traceparent));
             });
         });
+    }
+
+    /**
+     * The ledger rows, outbox events and propagations of these changes, in their order: a statement per table for all
+     * of them, the three sent together (a batch of changes pays three statements, not three each).
+     */
+    Uni<List<RecordedChange>> write(SqlConnection connection, List<Pending> changes) {
+        if (changes.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        List<Outbox.Event> events = new ArrayList<>();
+        List<String> traceparents = new ArrayList<>();
+        for (Pending c : changes) {
+            c.events().forEach(e -> {
+                events.add(e);
+                traceparents.add(c.traceparent());
+            });
+        }
+        return Uni.join().all(records.insertAll(connection, changes.stream().map(Pending::record).toList()),
+                outbox.add(connection, events, traceparents),
+                propagations.insertAll(connection, changes.stream().flatMap(c -> c.planned().stream()).toList()))
+                .andFailFast()
+                .map(x -> changes.stream().map(c -> recorded(c.record(), c.planned())).toList());
     }
 
     private RecordedChange recorded(ConsentRecord record, List<Propagation> planned) {

@@ -21,14 +21,16 @@ import no.elekt.consent.events.Decision;
 @ApplicationScoped
 public class ConsentRecordRepository {
 
-    Uni<Void> insert(SqlClient client, ConsentRecord r) {
+    /** The records in one statement (a batch: each row bound and run in turn, one answer for all). */
+    Uni<Void> insertAll(SqlClient client, List<ConsentRecord> records) {
         return client.preparedQuery("""
                 insert into consent_record (change_id, subject_id, purpose, kind, decision, version, occurred_at,
                     recorded_at, source, policy_version, request_id, in_force)
                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)""")
-                .execute(Tuple.from(Arrays.asList(r.changeId(), r.subjectId(), r.purpose(), r.kind().name(),
-                        r.decision() == null ? null : r.decision().name(), r.version(), utc(r.occurredAt()),
-                        utc(r.recordedAt()), r.source(), r.policyVersion(), r.requestId(), r.inForce())))
+                .executeBatch(records.stream().map(r -> Tuple.from(Arrays.asList(r.changeId(), r.subjectId(),
+                        r.purpose(), r.kind().name(), r.decision() == null ? null : r.decision().name(), r.version(),
+                        utc(r.occurredAt()), utc(r.recordedAt()), r.source(), r.policyVersion(), r.requestId(),
+                        r.inForce()))).toList())
                 .replaceWithVoid();
     }
 

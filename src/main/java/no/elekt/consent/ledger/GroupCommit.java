@@ -37,8 +37,9 @@ import no.elekt.consent.problem.ProblemException;
  * The REST intake's writer: concurrent decisions are recorded together, one transaction (one commit, one flush of
  * the write-ahead log) for up to {@code max-items} of them, collected for at most {@code max-wait-micros} after the
  * first; each caller is answered only after that commit. The changes are taken by subject and purpose, arrival order
- * kept among those of one subject and purpose, and recorded a lane per subject, the subjects side by side (see
- * {@link SubjectLanes}: their statements share round trips). If any fails, the transaction is recorded again change by
+ * kept among those of one subject and purpose, and prepared a lane per subject, the subjects side by side (see
+ * {@link SubjectLanes}: their statements share round trips); their rows are then written in a statement per table
+ * for all of them ({@link ChangeRecorder#write}). If any fails, the transaction is recorded again change by
  * change, each inside a savepoint of its own, so one that fails (an Idempotency-Key reused with another body, an
  * identifier beyond the bound) is undone alone and fails only its caller; one that fails there for another reason (a
  * deadlock with another writer) is recorded again alone, as without group commit.
@@ -172,11 +173,38 @@ public class GroupCommit {
         sizes.record(batch.size());
         List<Waiting> ordered = batch.stream().sorted(BY_STATE_ROW).toList();
         pool.withTransaction(connection -> SubjectLanes.run(ordered, w -> w.prepared().change().subjectId(),
-                waiting -> claimAndAppend(connection, waiting)))
+                waiting -> claimAndPrepare(connection, waiting))
+                .chain(claimed -> written(connection, claimed)))
                 .subscribe().with(outcomes -> outcomes.forEach(this::answer), failure -> {
                     recordedAgain.increment();
                     writeOneByOne(ordered);
                 });
+    }
+
+    /** A change found under its key (made before), or prepared to be written with the others. */
+    private record Claimed(Waiting waiting, UUID before, ChangeRecorder.Pending pending) {
+    }
+
+    private Uni<Claimed> claimAndPrepare(SqlConnection connection, Waiting waiting) {
+        Prepared p = waiting.prepared();
+        return keys.claim(connection, p.key(), p.requestHash(), p.changeId())
+                .chain(before -> before != null ? Uni.createFrom().item(new Claimed(waiting, before, null))
+                        : recorder.prepare(connection, p.change(), p.changeId(), p.traceparent())
+                                .map(pending -> new Claimed(waiting, null, pending)));
+    }
+
+    /** Writes the prepared changes' rows together; what became of each change. */
+    private Uni<List<Outcome>> written(SqlConnection connection, List<Claimed> claimed) {
+        List<Claimed> made = claimed.stream().filter(c -> c.pending() != null).toList();
+        return recorder.write(connection, made.stream().map(Claimed::pending).toList()).map(recorded -> {
+            List<Outcome> outcomes = new ArrayList<>();
+            for (int i = 0; i < made.size(); i++) {
+                outcomes.add(new Outcome(made.get(i).waiting(), ChangeView.of(recorded.get(i)), null, null));
+            }
+            claimed.stream().filter(c -> c.pending() == null)
+                    .forEach(c -> outcomes.add(new Outcome(c.waiting(), null, c.before(), null)));
+            return outcomes;
+        });
     }
 
     /** The transaction again, one change after the other, each inside its savepoint: one at fault fails alone. */
@@ -188,20 +216,13 @@ public class GroupCommit {
                         failure -> ordered.forEach(waiting -> waiting.fail(failure)));
     }
 
-    /** One change: made, or found under its key. */
-    private Uni<Outcome> claimAndAppend(SqlConnection connection, Waiting waiting) {
-        Prepared p = waiting.prepared();
-        return keys.claim(connection, p.key(), p.requestHash(), p.changeId())
-                .chain(before -> before != null ? Uni.createFrom().item(new Outcome(waiting, null, before, null))
-                        : recorder.append(connection, p.change(), p.changeId(), p.traceparent())
-                                .map(made -> new Outcome(waiting, ChangeView.of(made), null, null)));
-    }
-
     /** One change inside its savepoint: made, found under its key, or undone with why. */
     private Uni<Outcome> attempt(SqlConnection connection, Waiting waiting) {
         // the savepoint is sent with the change's first statement (one round trip): the database runs them in order
-        return Uni.combine().all().unis(records.savepoint(connection).replaceWith(0),
-                claimAndAppend(connection, waiting)).asTuple()
+        Uni<Outcome> recorded = claimAndPrepare(connection, waiting)
+                .chain(claimed -> written(connection, List.of(claimed)))
+                .map(outcomes -> outcomes.get(0));
+        return Uni.combine().all().unis(records.savepoint(connection).replaceWith(0), recorded).asTuple()
                 .map(sent -> sent.getItem2())
                 .onFailure().recoverWithUni(failure -> records.rollbackToSavepoint(connection)
                         .replaceWith(new Outcome(waiting, null, null, failure)));

@@ -8,6 +8,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -72,23 +73,25 @@ public class Outbox {
      * come from the table's sequence in list order, the order the relay sends them in.
      */
     public Uni<Void> add(SqlClient client, List<Event> events) {
-        return add(client, events, null);
+        return add(client, events, Collections.nCopies(events.size(), (String) null));
     }
 
     /**
-     * The same, in the trace of the request that made the change (a W3C traceparent, null if untraced): the relay
-     * sends its events as part of that trace.
+     * The same, each event in the trace of the request that made its change (a W3C traceparent per event, in the
+     * events' order, null if untraced): the relay sends it as part of that trace.
      */
-    public Uni<Void> add(SqlClient client, List<Event> events, String traceparent) {
+    public Uni<Void> add(SqlClient client, List<Event> events, List<String> traceparents) {
         if (events.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
-        List<Tuple> rows = events.stream()
-                .map(e -> Tuple.from(Arrays.asList(e.topic(), e.key(), e.payload().getSchema().getName(), e.eventId(),
-                        Buffer.buffer(vault.encrypt(encode(e.payload()), context(e.topic(), e.eventId()))), now,
-                        traceparent)))
-                .toList();
+        List<Tuple> rows = new ArrayList<>(events.size());
+        for (int i = 0; i < events.size(); i++) {
+            Event e = events.get(i);
+            rows.add(Tuple.from(Arrays.asList(e.topic(), e.key(), e.payload().getSchema().getName(), e.eventId(),
+                    Buffer.buffer(vault.encrypt(encode(e.payload()), context(e.topic(), e.eventId()))), now,
+                    traceparents.get(i))));
+        }
         return client.preparedQuery("""
                 insert into outbox_event (topic, message_key, event_type, event_id, payload, created_at, traceparent)
                 values ($1, $2, $3, $4, $5, $6, $7)""")
