@@ -28,7 +28,7 @@ final class PropagationPhase {
 
     /** Sorted latencies in ms, +Infinity for never confirmed. */
     record Trial(int index, String source, double rate, OpenLoop.Result http, double[] accepted, double[] endToEnd,
-            long unconfirmed, boolean holds, String verdict) {
+            long unconfirmed, boolean holds, String verdict, List<Step> steps) {
 
         double p(double q) {
             return OpenLoop.Percentiles.of(accepted, q);
@@ -40,6 +40,15 @@ final class PropagationPhase {
     }
 
     record Outcome(List<Trial> trials, double highestHeld, Trial best) {
+    }
+
+    /**
+     * One processor's CONFIRMED propagations of a trial in two steps, p50 and p99 in ms: accepted (the propagation's
+     * created_at) to the adapter's directive done (its adapter_directive.completed_at: relay, directive topic, the
+     * adapter's queue, the processor's calls and read-backs), then to CONFIRMED (receipt topic, the tracker).
+     */
+    record Step(String processor, long confirmed, double toAdapterP50, double toAdapterP99, double toConfirmedP50,
+            double toConfirmedP99) {
     }
 
     /** No new trial after this long in the phase, so the run stays within its time budget. */
@@ -82,6 +91,11 @@ final class PropagationPhase {
             Trial t = trial(generator, step + 1, rate);
             trials.add(t);
             Benchmark.log("open loop %.0f/s: %s", rate, t.verdict());
+            t.steps()
+                    .forEach(st -> Benchmark.log(
+                            "  %s: accepted -> adapter done p50/p99 %s/%s ms, -> CONFIRMED %s/%s ms",
+                            st.processor(), ms(st.toAdapterP50()), ms(st.toAdapterP99()), ms(st.toConfirmedP50()),
+                            ms(st.toConfirmedP99())));
             if (t.holds()) {
                 lo = rate;
                 best = t;
@@ -147,7 +161,7 @@ final class PropagationPhase {
                 + String.format(Locale.ROOT, " (propagation p50/p99 %.0f/%.0f ms; REST from intended send p50/p99 "
                         + "%.0f/%.0f ms; %d of %d accepted)", OpenLoop.Percentiles.of(accepted, 0.5), p99,
                         http.percentileMs(0.5), http.percentileMs(0.99), http.accepted(), http.sent());
-        return new Trial(index, source, rate, http, accepted, endToEnd, unconfirmed, holds, verdict);
+        return new Trial(index, source, rate, http, accepted, endToEnd, unconfirmed, holds, verdict, steps(source));
     }
 
     /** Changes of the trial with a propagation still PENDING. */
@@ -185,6 +199,48 @@ final class PropagationPhase {
             }
         }
         return rows;
+    }
+
+    /** Per processor, where the trial's CONFIRMED propagations spent their time (see {@link Step}). */
+    private List<Step> steps(String source) throws Exception {
+        List<Step> steps = new ArrayList<>();
+        try (Connection c = stack.connect(); PreparedStatement ps = c.prepareStatement("""
+                with t as (
+                    select p.processor, extract(epoch from a.completed_at - p.created_at) * 1000 as to_adapter,
+                           extract(epoch from p.updated_at - a.completed_at) * 1000 as to_confirmed
+                    from consent_record r join propagation p on p.change_id = r.change_id
+                    join adapter_directive a on a.processor = p.processor and a.directive_id = p.directive_id::text
+                    where r.source = ? and p.status = 'CONFIRMED')
+                select processor, count(*),
+                       percentile_cont(0.5) within group (order by to_adapter),
+                       percentile_cont(0.99) within group (order by to_adapter),
+                       percentile_cont(0.5) within group (order by to_confirmed),
+                       percentile_cont(0.99) within group (order by to_confirmed)
+                from t group by processor order by processor""")) {
+            ps.setString(1, source);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    steps.add(new Step(rs.getString(1), rs.getLong(2), rs.getDouble(3), rs.getDouble(4),
+                            rs.getDouble(5), rs.getDouble(6)));
+                }
+            }
+        }
+        return steps;
+    }
+
+    /** Each trial's steps as a Markdown table. */
+    static String stepsTable(Outcome o) {
+        StringBuilder md = new StringBuilder(
+                "| trial | offered (changes/s) | processor | confirmed | accepted -> adapter done p50 / p99 (ms) "
+                        + "| adapter done -> CONFIRMED p50 / p99 (ms) |\n|---|---|---|---|---|---|\n");
+        for (Trial t : o.trials()) {
+            for (Step s : t.steps()) {
+                md.append(String.format(Locale.ROOT, "| %d | %.0f | %s | %d | %s / %s | %s / %s |%n", t.index(),
+                        t.rate(), s.processor(), s.confirmed(), ms(s.toAdapterP50()), ms(s.toAdapterP99()),
+                        ms(s.toConfirmedP50()), ms(s.toConfirmedP99())));
+            }
+        }
+        return md.toString();
     }
 
     /** The trials as a Markdown table. */
