@@ -3,6 +3,7 @@ package no.elekt.consent.adapter;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -111,6 +112,14 @@ public final class ProcessorCalls {
                 }), new TypeLiteral<Uni<T>>() {
                 }).onSubscription().invoke(() -> startedAt.set(System.nanoTime())));
         return guarded.onFailure().transform(e -> finalFailure(operation, e, attempts.get()));
+    }
+
+    /**
+     * Independent calls of one directive, all at once (each still waits for its permit, so the rate limit holds);
+     * the results in the calls' order, or the first failure.
+     */
+    public static <T> Uni<List<T>> allAtOnce(List<Uni<T>> calls) {
+        return calls.isEmpty() ? Uni.createFrom().item(List.of()) : Uni.join().all(calls).andFailFast();
     }
 
     /** Waits for the next free permit of the processor's rate limit (at once without one), counted per processor. */

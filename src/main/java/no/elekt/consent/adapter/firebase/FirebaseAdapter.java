@@ -18,6 +18,7 @@ import no.elekt.consent.adapter.Evidence;
 import no.elekt.consent.adapter.IdentifierValues;
 import no.elekt.consent.adapter.MissingSettings;
 import no.elekt.consent.adapter.ProcessorAdapter;
+import no.elekt.consent.adapter.ProcessorCalls;
 import no.elekt.consent.adapter.ProofOfEffect;
 import no.elekt.consent.adapter.StartupCheckFailed;
 import no.elekt.consent.events.ChangeKind;
@@ -142,52 +143,56 @@ public class FirebaseAdapter implements ProcessorAdapter {
                 .onFailure().recoverWithItem(e -> new AccountDeletions(refused, Set.of(), null, e));
     }
 
+    /** What one independent step of a directive did: its effects and their proof. */
+    private record Done(List<Effect> effects, List<ProofOfEffect> proofs) {
+        static Done of(Effect effect, ProofOfEffect proof) {
+            return new Done(List.of(effect), List.of(proof));
+        }
+    }
+
     private Uni<DirectiveResult> carryOut(Plan plan, AccountDeletions batch) {
         if (plan.directive().getAction() == DirectiveAction.RESUME) {
             return Uni.createFrom().item(DirectiveResult.notApplicable("the app resumes on the device"));
         }
-        List<Effect> effects = new ArrayList<>();
-        List<ProofOfEffect> proofs = new ArrayList<>();
+        // independent steps (each app instance, each device and topic, the accounts) go at once: one after another,
+        // a device on two topics took four calls' time, and a poll waits for its slowest directive
+        List<Uni<Done>> steps = new ArrayList<>();
         List<String> done = new ArrayList<>();
-        Uni<Void> steps = Uni.createFrom().voidItem();
         if (!plan.appInstances().isEmpty()) {
             done.add("analytics data deletion submitted to GA4" + count(plan.appInstances(), "app instances"));
             for (String appInstance : plan.appInstances()) {
-                steps = steps.chain(() -> firebase.deleteAnalyticsData(appInstance).invoke(evidence -> {
-                    effects.add(Effect.APPLIED);
-                    proofs.add(ProofOfEffect.unverified(NO_GA4_READ_BACK, List.of(evidence)));
-                }).replaceWithVoid());
+                steps.add(Uni.createFrom().deferred(() -> firebase.deleteAnalyticsData(appInstance)
+                        .map(evidence -> Done.of(Effect.APPLIED,
+                                ProofOfEffect.unverified(NO_GA4_READ_BACK, List.of(evidence))))));
             }
         }
         if (!plan.tokens().isEmpty()) {
             done.add("device unsubscribed from " + plan.topics() + count(plan.tokens(), "devices"));
             for (String token : plan.tokens()) {
                 for (String topic : plan.topics()) {
-                    steps = steps.chain(() -> firebase.unsubscribe(token, topic).invoke(effects::add)
-                            .chain(effect -> firebase.confirmUnsubscribed(token, topic))
-                            .invoke(evidence -> proofs.add(ProofOfEffect.verified(List.of(evidence))))
-                            .replaceWithVoid());
+                    steps.add(Uni.createFrom().deferred(() -> firebase.unsubscribe(token, topic)
+                            .chain(effect -> firebase.confirmUnsubscribed(token, topic)
+                                    .map(evidence -> Done.of(effect, ProofOfEffect.verified(List.of(evidence)))))));
                 }
             }
         }
         if (!plan.accounts().isEmpty()) {
             done.add("authentication account deleted" + count(plan.accounts(), "accounts"));
-            steps = steps.chain(() -> deleteAccounts(plan.accounts(), batch, effects, proofs));
+            steps.add(Uni.createFrom().deferred(() -> deleteAccounts(plan.accounts(), batch)));
         }
-        return steps.map(x -> DirectiveResult.of(effects, String.join(", ", done),
+        return ProcessorCalls.allAtOnce(steps).map(all -> DirectiveResult.of(
+                all.stream().flatMap(d -> d.effects().stream()).toList(), String.join(", ", done),
                 "no Firebase identifier known for what the directive asks")
-                .with(proofs.stream().reduce(ProofOfEffect.NONE, ProofOfEffect::and)));
+                .with(all.stream().flatMap(d -> d.proofs().stream()).reduce(ProofOfEffect.NONE, ProofOfEffect::and)));
     }
 
-    private Uni<Void> deleteAccounts(List<String> uids, AccountDeletions batch, List<Effect> effects,
-            List<ProofOfEffect> proofs) {
+    private Uni<Done> deleteAccounts(List<String> uids, AccountDeletions batch) {
         if (batch == null) {
             return Multi.createFrom().iterable(uids)
-                    .onItem().transformToUniAndConcatenate(uid -> firebase.deleteAccount(uid).invoke(effects::add))
-                    .collect().last()
-                    .chain(x -> firebase.confirmAccountsGone(uids))
-                    .invoke(evidence -> proofs.add(ProofOfEffect.verified(List.of(evidence))))
-                    .replaceWithVoid();
+                    .onItem().transformToUniAndConcatenate(uid -> firebase.deleteAccount(uid))
+                    .collect().asList()
+                    .chain(effects -> firebase.confirmAccountsGone(uids)
+                            .map(evidence -> new Done(effects, List.of(ProofOfEffect.verified(List.of(evidence))))));
         }
         if (batch.failure() != null) {
             return Uni.createFrom().failure(batch.failure());
@@ -207,10 +212,8 @@ public class FirebaseAdapter implements ProcessorAdapter {
                             + " account(s) still exist"))
                     .givenUpNow());
         }
-        effects.add(Effect.APPLIED);
-        proofs.add(ProofOfEffect.verified(List.of(new Evidence(check, batch.readAt(), "200 without these users: "
-                + uids.size() + " account(s) gone"))));
-        return Uni.createFrom().voidItem();
+        return Uni.createFrom().item(Done.of(Effect.APPLIED, ProofOfEffect.verified(List.of(new Evidence(check,
+                batch.readAt(), "200 without these users: " + uids.size() + " account(s) gone")))));
     }
 
     /** " (N devices)" when there is more than one, for the receipt's detail. */

@@ -16,6 +16,7 @@ import no.elekt.consent.adapter.Evidence;
 import no.elekt.consent.adapter.IdentifierValues;
 import no.elekt.consent.adapter.MissingSettings;
 import no.elekt.consent.adapter.ProcessorAdapter;
+import no.elekt.consent.adapter.ProcessorCalls;
 import no.elekt.consent.adapter.ProofOfEffect;
 import no.elekt.consent.adapter.StartupCheckFailed;
 import no.elekt.consent.events.ChangeKind;
@@ -160,8 +161,8 @@ public class MailgunAdapter implements ProcessorAdapter {
             done = "unsubscribe removed for " + plan.tags();
         }
         String summary = done + (plan.addresses().size() > 1 ? ", for " + plan.addresses().size() + " addresses" : "");
-        return Multi.createFrom().iterable(calls).onItem().transformToUniAndConcatenate(call -> call)
-                .collect().asList()
+        // the calls touch different things (a tag's unsubscribe, a list's membership): at once, then the read-backs
+        return ProcessorCalls.allAtOnce(calls)
                 .chain(effects -> readBack(plan, lists).map(proof -> DirectiveResult.of(effects, summary,
                         "nothing to do").with(proof)));
     }
@@ -182,7 +183,6 @@ public class MailgunAdapter implements ProcessorAdapter {
                         address))));
             }
         }
-        return Multi.createFrom().iterable(checks).onItem().transformToUniAndConcatenate(check -> check)
-                .collect().asList().map(ProofOfEffect::verified);
+        return ProcessorCalls.allAtOnce(checks).map(ProofOfEffect::verified);
     }
 }
