@@ -54,8 +54,8 @@ public class GroupCommit {
         boolean enabled();
 
         /**
-         * The most decisions in one transaction. Each is a subtransaction (its savepoint), and PostgreSQL slows every
-         * snapshot once a transaction has more than 64 of them.
+         * The most decisions in one transaction. Recorded again change by change (after a failure), each is a
+         * subtransaction (its savepoint), and PostgreSQL slows every snapshot once a transaction has more than 64.
          */
         @WithDefault("32")
         @Min(1)
