@@ -157,7 +157,8 @@ final class Report {
                 b.steady.readySeconds(), b.steady.loadStart(), 100 * b.knobs.warmupFraction(),
                 b.steady.rate()));
         md.append("\n## Propagation latency, open loop\n\n").append(PropagationPhase.table(b.propagation));
-        md.append("\nBy processor and step (CONFIRMED only; the adapter's done is its adapter_directive.completed_at: "
+        md.append("\nBy processor and step (CONFIRMED only; relayed is the directive record's CreateTime, set by the "
+                + "core's producer as the outbox relay sends it; the adapter's done is its adapter_directive.completed_at: "
                 + "after the processor's calls and read-backs, before its receipt is sent):\n\n")
                 .append(PropagationPhase.stepsTable(b.propagation));
         md.append("\n## Other figures\n\n| figure | value |\n|---|---|\n");

@@ -1,6 +1,7 @@
 package no.elekt.consent.bench;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -24,7 +25,11 @@ import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 import io.apicurio.registry.serde.avro.AvroKafkaSerializer;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -304,6 +309,41 @@ final class Stack implements AutoCloseable {
         }
         return admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS).values().stream()
                 .mapToLong(i -> i.offset()).sum();
+    }
+
+    /**
+     * When each directive of the processors' topics written since {@code since} was relayed: its record's CreateTime
+     * (set by the core's producer as the outbox relay sends it), by its eventId header (the directive's id).
+     */
+    Map<String, Long> directivesRelayedSince(Instant since) {
+        Map<String, Long> relayed = new HashMap<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.<String, Object>of("bootstrap.servers",
+                kafka.bootstrap(), "enable.auto.commit", "false", "key.deserializer",
+                ByteArrayDeserializer.class.getName(), "value.deserializer", ByteArrayDeserializer.class.getName()))) {
+            Map<TopicPartition, Long> from = new HashMap<>();
+            ServiceProcess.PROCESSORS.forEach(p -> consumer.partitionsFor("consent.directives." + p + ".v1")
+                    .forEach(i -> from.put(new TopicPartition(i.topic(), i.partition()), since.toEpochMilli())));
+            consumer.assign(from.keySet());
+            Map<TopicPartition, Long> end = consumer.endOffsets(from.keySet());
+            consumer.offsetsForTimes(from).forEach((tp, at) -> {
+                if (at == null) {
+                    consumer.seek(tp, end.get(tp));
+                } else {
+                    consumer.seek(tp, at.offset());
+                }
+            });
+            Instant deadline = Instant.now().plusSeconds(30);
+            while (Instant.now().isBefore(deadline)
+                    && end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    Header id = r.headers().lastHeader("eventId");
+                    if (id != null) {
+                        relayed.put(new String(id.value(), StandardCharsets.UTF_8), r.timestamp());
+                    }
+                }
+            }
+        }
+        return relayed;
     }
 
     /** Waits until nothing is open: no PENDING propagation (AddApptr waits for ops by design) and an empty outbox. */
