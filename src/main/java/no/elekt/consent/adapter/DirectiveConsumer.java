@@ -4,43 +4,89 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.reactive.messaging.Acknowledgment;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
+import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordBatchMetadata;
+import no.elekt.consent.lanes.OverlappingPolls;
 
 /**
  * The shell every adapter runs in: consumes the directive topics of the adapters switched on (one channel, one copy
  * and consumer group per adapter: {@link DirectiveChannels}), holds each adapter's polls until its start-up check
- * passed ({@link AdapterStartup}), and hands them to {@link DirectiveHandler}. Returning the Uni lets the connector
- * commit the poll's offsets once its receipts are safe.
+ * passed ({@link AdapterStartup}), and hands them to {@link DirectiveHandler}. An adapter takes its next poll while
+ * earlier ones still run, up to {@code consent.adapters.polls-in-flight}, a subject's polls in order
+ * ({@link OverlappingPolls}); each poll is acknowledged once its receipts are safe, and the connector commits offsets
+ * only up to the oldest poll not yet acknowledged. A poll that fails is refused, and the connector's failure strategy
+ * (dead-letter) takes it.
  */
 @ApplicationScoped
 public class DirectiveConsumer {
 
     private final AdapterStartup adapters;
     private final DirectiveHandler handler;
+    private final int pollsInFlight;
+    private final MeterRegistry metrics;
+    private final Map<String, OverlappingPolls> polls = new ConcurrentHashMap<>();
 
-    DirectiveConsumer(AdapterStartup adapters, DirectiveHandler handler) {
+    DirectiveConsumer(AdapterStartup adapters, DirectiveHandler handler, MeterRegistry metrics,
+            @ConfigProperty(name = "consent.adapters.polls-in-flight", defaultValue = "4") int pollsInFlight) {
         this.adapters = adapters;
         this.handler = handler;
+        this.metrics = metrics;
+        this.pollsInFlight = pollsInFlight;
     }
 
     @Incoming(DirectiveChannels.CHANNEL)
-    public Uni<Void> consume(ConsumerRecords<String, byte[]> records) {
+    @Acknowledgment(Acknowledgment.Strategy.MANUAL)
+    public Uni<Void> consume(KafkaRecordBatch<String, byte[]> batch) {
         // each copy of the channel reads one topic, so a poll is one processor's; grouped to be sure
+        @SuppressWarnings("unchecked")
+        IncomingKafkaRecordBatchMetadata<String, byte[]> poll = batch
+                .getMetadata(IncomingKafkaRecordBatchMetadata.class).orElseThrow();
         Map<String, List<ConsumerRecord<String, byte[]>>> byTopic = new LinkedHashMap<>();
-        records.forEach(r -> byTopic.computeIfAbsent(r.topic(), t -> new ArrayList<>()).add(r));
-        List<Uni<Void>> polls = byTopic.entrySet().stream()
-                .map(e -> {
-                    ProcessorAdapter adapter = adapters.adapterOf(DirectiveChannels.processorOf(e.getKey()));
-                    return adapters.ready(adapter.processor()).chain(() -> handler.handle(adapter, e.getValue()));
-                })
-                .toList();
-        return polls.size() == 1 ? polls.get(0) : Uni.join().all(polls).andFailFast().replaceWithVoid();
+        poll.getRecords().forEach(r -> byTopic.computeIfAbsent(r.topic(), t -> new ArrayList<>()).add(r));
+        Uni<Void> settled = Uni.createFrom().deferred(() -> handleAll(byTopic))
+                .onItemOrFailure().transformToUni((ok, failure) -> Uni.createFrom()
+                        .completionStage(failure == null ? batch.ack() : batch.nack(failure)));
+        if (byTopic.size() != 1) {
+            // not the way channels are made (one topic per copy): handled whole, before the next poll
+            return settled;
+        }
+        String processor = DirectiveChannels.processorOf(byTopic.keySet().iterator().next());
+        List<String> subjects = byTopic.values().iterator().next().stream().map(ConsumerRecord::key)
+                .filter(Objects::nonNull).toList();
+        return pollsOf(processor).submit(subjects, settled);
+    }
+
+    private Uni<Void> handleAll(Map<String, List<ConsumerRecord<String, byte[]>>> byTopic) {
+        List<Uni<Void>> each = byTopic.entrySet().stream().map(e -> handle(e.getKey(), e.getValue())).toList();
+        return each.isEmpty() ? Uni.createFrom().voidItem()
+                : each.size() == 1 ? each.get(0) : Uni.join().all(each).andFailFast().replaceWithVoid();
+    }
+
+    private Uni<Void> handle(String topic, List<ConsumerRecord<String, byte[]>> records) {
+        ProcessorAdapter adapter = adapters.adapterOf(DirectiveChannels.processorOf(topic));
+        return adapters.ready(adapter.processor()).chain(() -> handler.handle(adapter, records));
+    }
+
+    private OverlappingPolls pollsOf(String processor) {
+        return polls.computeIfAbsent(processor, p -> {
+            OverlappingPolls created = new OverlappingPolls(pollsInFlight);
+            Gauge.builder("consent_adapter_polls_in_flight", created, OverlappingPolls::running)
+                    .description("Directive polls taken in and not yet acknowledged").tag("processor", p)
+                    .register(metrics);
+            return created;
+        });
     }
 }

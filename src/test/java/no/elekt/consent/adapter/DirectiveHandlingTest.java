@@ -9,9 +9,17 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import jakarta.inject.Inject;
+
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -19,6 +27,7 @@ import org.junit.jupiter.api.Test;
 import com.github.tomakehurst.wiremock.client.WireMock;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.security.AttributeType;
 import io.quarkus.test.security.SecurityAttribute;
@@ -30,6 +39,8 @@ import no.elekt.consent.events.PropagationReceipt;
 import no.elekt.consent.events.ReceiptOutcome;
 import no.elekt.consent.security.Roles;
 import no.elekt.consent.security.SourceScope;
+import no.elekt.consent.testinfra.Db;
+import no.elekt.consent.testinfra.Infra;
 import no.elekt.consent.testinfra.KafkaEvents;
 import no.elekt.consent.testinfra.ProcessorStandIns;
 import no.elekt.consent.testinfra.StandInModel;
@@ -49,6 +60,9 @@ class DirectiveHandlingTest {
 
     static KafkaEvents kafka;
     static WireMock eliq;
+
+    @Inject
+    MeterRegistry metrics;
 
     @BeforeAll
     static void connect() {
@@ -122,6 +136,87 @@ class DirectiveHandlingTest {
                 .containsExactly(ReceiptOutcome.APPLIED, ReceiptOutcome.ALREADY_APPLIED);
         List<LoggedRequest> calls = eliq.find(anyRequestedFor(urlPathMatching(".*" + user + ".*")));
         assertThat(calls).extracting(r -> r.getMethod().getName()).containsExactly("DELETE", "GET", "GET");
+    }
+
+    /**
+     * Holds a directive's poll in its bookkeeping: the test inserts the directive's receipt row in a transaction it
+     * keeps open, so the adapter's insert of that row waits for it (and goes on once the test rolls back).
+     */
+    static Connection holdBookkeepingOf(ProcessorDirective directive) throws SQLException {
+        Connection held = DriverManager.getConnection(Infra.jdbcUrl(), "postgres", "postgres");
+        held.setAutoCommit(false);
+        try (PreparedStatement insert = held.prepareStatement("""
+                insert into adapter_directive (processor, directive_id, change_id, subject_id, receipt_id, outcome,
+                    attempts, completed_at)
+                values ('eliq', ?, ?, ?, gen_random_uuid(), 'APPLIED', 1, now())""")) {
+            insert.setString(1, directive.getDirectiveId());
+            insert.setString(2, directive.getChangeId());
+            insert.setString(3, directive.getSubjectId());
+            insert.executeUpdate();
+        }
+        return held;
+    }
+
+    /** Waits until the adapter's recording of a poll waits on the held row. */
+    static void awaitBookkeepingWaiting() {
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                .until(() -> Db.count("""
+                        select count(*) from pg_stat_activity
+                        where wait_event_type = 'Lock' and query like '%insert into adapter_directive%'""") > 0);
+    }
+
+    double pollsInFlight() {
+        return metrics.get("consent_adapter_polls_in_flight").tag("processor", "eliq").gauge().value();
+    }
+
+    @Test
+    void aPollHeldUpDoesNotHoldUpTheNextPollsOtherSubjects() throws SQLException {
+        ProcessorDirective held = delete(Directives.unique("eliq-user"));
+        ProcessorDirective other = delete(Directives.unique("eliq-user"));
+        try (Connection hold = holdBookkeepingOf(held)) {
+            Directives.publish(held);
+            awaitBookkeepingWaiting();
+
+            Directives.publish(other); // a later poll, while the held one's is still running
+            PropagationReceipt otherReceipt = kafka
+                    .<PropagationReceipt>await(Directives.receipts("eliq"), other.getSubjectId(), 1).get(0);
+
+            assertThat(otherReceipt.getOutcome()).isEqualTo(ReceiptOutcome.APPLIED);
+            assertThat(kafka.events(Directives.receipts("eliq"), held.getSubjectId()))
+                    .as("the held poll is still held").isEmpty();
+            hold.rollback();
+        }
+        PropagationReceipt heldReceipt = kafka
+                .<PropagationReceipt>await(Directives.receipts("eliq"), held.getSubjectId(), 1).get(0);
+        assertThat(heldReceipt.getOutcome()).isEqualTo(ReceiptOutcome.APPLIED);
+        eliq.verifyThat(1, deleteRequestedFor(urlPathEqualTo(USERS + held.getIdentifiers().get("eliqUserId"))));
+    }
+
+    @Test
+    void aSubjectsLaterPollWaitsUntilItsEarlierPollHasEnded() throws SQLException {
+        String user = Directives.unique("eliq-user");
+        ProcessorDirective erasure = Directives.directive("eliq", DirectiveAction.DELETE, ChangeKind.ERASURE,
+                "energy-insights", 1, Map.of("eliqUserId", user));
+        ProcessorDirective grant = ProcessorDirective.newBuilder(Directives.directive("eliq", DirectiveAction.RESUME,
+                "energy-insights", 2, Map.of("eliqUserId", user))).setSubjectId(erasure.getSubjectId()).build();
+        try (Connection hold = holdBookkeepingOf(erasure)) {
+            Directives.publish(erasure);
+            awaitBookkeepingWaiting();
+            Directives.publish(grant); // a later poll of the same subject
+            Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10))
+                    .until(() -> pollsInFlight() >= 2);
+            // taken in, and waiting: not carried out while the erasure before it is held
+            Awaitility.await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
+                    .until(() -> kafka.events(Directives.receipts("eliq"), erasure.getSubjectId()).isEmpty());
+            hold.rollback();
+        }
+        List<PropagationReceipt> receipts = kafka.await(Directives.receipts("eliq"), erasure.getSubjectId(), 2);
+
+        // the grant waited for the erasure: Eliq no longer has the user when it comes, nothing to give
+        assertThat(receipts).extracting(PropagationReceipt::getDirectiveId)
+                .containsExactly(erasure.getDirectiveId(), grant.getDirectiveId());
+        assertThat(receipts).extracting(PropagationReceipt::getOutcome)
+                .containsExactly(ReceiptOutcome.APPLIED, ReceiptOutcome.ALREADY_APPLIED);
     }
 
     @Test
