@@ -52,6 +52,21 @@ class IdentifierVaultTest {
     }
 
     @Test
+    void aRefusedCiphertextLeavesTheThreadsCipherReadyForTheNext() {
+        // each thread reuses one cipher (Aead): a failed open must not leave it unusable or repeat a nonce
+        IdentifierVault vault = vault("k1", Map.of("k1", OLD));
+        byte[] first = vault.encryptText("token-1", CONTEXT);
+        byte[] tampered = first.clone();
+        tampered[tampered.length - 1] ^= 1;
+        assertThatThrownBy(() -> vault.decryptText(tampered, CONTEXT)).hasMessageContaining("Decryption failed");
+
+        byte[] second = vault.encryptText("token-1", CONTEXT);
+        assertThat(vault.decryptText(first, CONTEXT)).isEqualTo("token-1");
+        assertThat(vault.decryptText(second, CONTEXT)).isEqualTo("token-1");
+        assertThat(second).isNotEqualTo(first);
+    }
+
+    @Test
     void tamperedCiphertextIsRefused() {
         IdentifierVault vault = vault("k1", Map.of("k1", OLD));
         byte[] sealed = vault.encryptText("token", CONTEXT);
