@@ -13,6 +13,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Acknowledgment;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -33,6 +34,8 @@ import no.elekt.consent.lanes.OverlappingPolls;
 @ApplicationScoped
 public class DirectiveConsumer {
 
+    private static final Logger LOG = Logger.getLogger(DirectiveConsumer.class);
+
     private final AdapterStartup adapters;
     private final DirectiveHandler handler;
     private final int pollsInFlight;
@@ -50,23 +53,37 @@ public class DirectiveConsumer {
     @Incoming(DirectiveChannels.CHANNEL)
     @Acknowledgment(Acknowledgment.Strategy.MANUAL)
     public Uni<Void> consume(KafkaRecordBatch<String, byte[]> batch) {
-        // each copy of the channel reads one topic, so a poll is one processor's; grouped to be sure
-        @SuppressWarnings("unchecked")
-        IncomingKafkaRecordBatchMetadata<String, byte[]> poll = batch
-                .getMetadata(IncomingKafkaRecordBatchMetadata.class).orElseThrow();
-        Map<String, List<ConsumerRecord<String, byte[]>>> byTopic = new LinkedHashMap<>();
-        poll.getRecords().forEach(r -> byTopic.computeIfAbsent(r.topic(), t -> new ArrayList<>()).add(r));
-        Uni<Void> settled = Uni.createFrom().deferred(() -> handleAll(byTopic))
-                .onItemOrFailure().transformToUni((ok, failure) -> Uni.createFrom()
-                        .completionStage(failure == null ? batch.ack() : batch.nack(failure)));
-        if (byTopic.size() != 1) {
-            // not the way channels are made (one topic per copy): handled whole, before the next poll
-            return settled;
+        String topic = "(unknown)";
+        try {
+            @SuppressWarnings("unchecked")
+            IncomingKafkaRecordBatchMetadata<String, byte[]> poll = batch
+                    .getMetadata(IncomingKafkaRecordBatchMetadata.class).orElseThrow();
+            // each copy of the channel reads one topic, so a poll is one processor's; grouped to be sure
+            Map<String, List<ConsumerRecord<String, byte[]>>> byTopic = new LinkedHashMap<>();
+            poll.getRecords().forEach(r -> byTopic.computeIfAbsent(r.topic(), t -> new ArrayList<>()).add(r));
+            topic = byTopic.isEmpty() ? topic : byTopic.keySet().iterator().next();
+            // the relay keys every directive by its subject id (a record without a key is not ordered)
+            List<String> subjects = byTopic.values().stream().flatMap(List::stream).map(ConsumerRecord::key)
+                    .filter(Objects::nonNull).toList();
+            return pollsOf(topic).submit(subjects,
+                    settled(batch, topic, Uni.createFrom().deferred(() -> handleAll(byTopic))));
+        } catch (RuntimeException unforeseen) {
+            return settled(batch, topic, Uni.createFrom().failure(unforeseen));
         }
-        String processor = DirectiveChannels.processorOf(byTopic.keySet().iterator().next());
-        List<String> subjects = byTopic.values().iterator().next().stream().map(ConsumerRecord::key)
-                .filter(Objects::nonNull).toList();
-        return pollsOf(processor).submit(subjects, settled);
+    }
+
+    /**
+     * The poll acknowledged when its work succeeded, refused (the channel's strategy dead-letters it) when it failed.
+     * If even that fails, the poll stays uncommitted (delivered again after a restart, and the connector reports the
+     * consumer unhealthy once it waits past its unprocessed-record age), and it is said here: the Uni never fails, so
+     * one poll does not stop the channel.
+     */
+    private static Uni<Void> settled(KafkaRecordBatch<String, byte[]> batch, String topic, Uni<Void> work) {
+        return work.onItemOrFailure().transformToUni((ok, failure) -> Uni.createFrom()
+                .completionStage(() -> failure == null ? batch.ack() : batch.nack(failure)))
+                .onFailure().invoke(e -> LOG.errorf("A poll of %s could be neither acknowledged nor dead-lettered; "
+                        + "it stays uncommitted: %s", topic, e.toString()))
+                .onFailure().recoverWithNull();
     }
 
     private Uni<Void> handleAll(Map<String, List<ConsumerRecord<String, byte[]>>> byTopic) {
@@ -80,11 +97,12 @@ public class DirectiveConsumer {
         return adapters.ready(adapter.processor()).chain(() -> handler.handle(adapter, records));
     }
 
-    private OverlappingPolls pollsOf(String processor) {
-        return polls.computeIfAbsent(processor, p -> {
+    private OverlappingPolls pollsOf(String topic) {
+        return polls.computeIfAbsent(topic, t -> {
             OverlappingPolls created = new OverlappingPolls(pollsInFlight);
             Gauge.builder("consent_adapter_polls_in_flight", created, OverlappingPolls::running)
-                    .description("Directive polls taken in and not yet acknowledged").tag("processor", p)
+                    .description("Directive polls taken in and not yet acknowledged")
+                    .tag("processor", Objects.requireNonNullElse(DirectiveChannels.processorOf(t), t))
                     .register(metrics);
             return created;
         });

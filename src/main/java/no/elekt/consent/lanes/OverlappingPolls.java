@@ -44,7 +44,13 @@ public final class OverlappingPolls {
      */
     public Uni<Void> submit(Collection<String> subjects, Uni<Void> work) {
         Set<String> own = Set.copyOf(subjects);
-        return Uni.createFrom().completionStage(this::room).invoke(() -> start(own, work));
+        return Uni.createFrom().deferred(() -> {
+            CompletableFuture<Void> turn = room();
+            // the poll starts when its turn comes even if the caller stopped waiting (its room is never lost, and the
+            // poll is still settled); the caller waits on a copy, so its cancelling does not cancel the turn
+            turn.thenRun(() -> start(own, work));
+            return Uni.createFrom().completionStage(turn.copy());
+        });
     }
 
     /** Polls taken in and not yet ended. */

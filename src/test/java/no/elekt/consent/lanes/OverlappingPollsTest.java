@@ -53,6 +53,22 @@ class OverlappingPollsTest {
     }
 
     @Test
+    void aCallerThatStopsWaitingLosesNoRoomAndItsPollStillRuns() {
+        OverlappingPolls polls = new OverlappingPolls(1);
+        submit(polls, "p1", "a");
+        var waiting = polls.submit(Set.of("b"), Uni.createFrom().emitter(e -> started.put("p2", e)))
+                .subscribe().with(x -> takenIn.add("p2"));
+        waiting.cancel(); // the connector stopping while p2 waits for room
+
+        started.get("p1").complete(null);
+        assertThat(started.keySet()).as("p2 runs, so it is settled").containsExactly("p1", "p2");
+        started.get("p2").complete(null);
+        assertThat(polls.running()).isZero();
+        submit(polls, "p3", "c");
+        assertThat(takenIn).containsExactly("p1", "p3");
+    }
+
+    @Test
     void noMoreThanTheLimitAreTakenIn() {
         OverlappingPolls polls = new OverlappingPolls(2);
         submit(polls, "p1", "a");
