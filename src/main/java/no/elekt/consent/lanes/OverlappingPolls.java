@@ -45,10 +45,25 @@ public final class OverlappingPolls {
     public Uni<Void> submit(Collection<String> subjects, Uni<Void> work) {
         Set<String> own = Set.copyOf(subjects);
         return Uni.createFrom().deferred(() -> {
-            CompletableFuture<Void> turn = room();
+            CompletableFuture<Void> ended = new CompletableFuture<>();
+            List<CompletableFuture<Void>> before = new ArrayList<>();
+            CompletableFuture<Void> turn;
+            // the subjects are claimed as the polls come (one at a time), not as they start: order is the polls'
+            synchronized (this) {
+                turn = room();
+                for (String subject : own) {
+                    CompletableFuture<Void> earlier = lastOfSubject.put(subject, ended);
+                    if (earlier != null && !before.contains(earlier)) {
+                        before.add(earlier);
+                    }
+                }
+            }
+            before.add(turn);
             // the poll starts when its turn comes even if the caller stopped waiting (its room is never lost, and the
             // poll is still settled); the caller waits on a copy, so its cancelling does not cancel the turn
-            turn.thenRun(() -> start(own, work));
+            CompletableFuture.allOf(before.toArray(CompletableFuture[]::new))
+                    .whenComplete((ignored, alsoIgnored) -> work.subscribe()
+                            .with(done -> end(own, ended), failed -> end(own, ended)));
             return Uni.createFrom().completionStage(turn.copy());
         });
     }
@@ -66,22 +81,6 @@ public final class OverlappingPolls {
         CompletableFuture<Void> turn = new CompletableFuture<>();
         waitingForRoom.add(turn);
         return turn;
-    }
-
-    private void start(Set<String> subjects, Uni<Void> work) {
-        CompletableFuture<Void> ended = new CompletableFuture<>();
-        List<CompletableFuture<Void>> before = new ArrayList<>();
-        synchronized (this) {
-            for (String subject : subjects) {
-                CompletableFuture<Void> earlier = lastOfSubject.put(subject, ended);
-                if (earlier != null && !before.contains(earlier)) {
-                    before.add(earlier);
-                }
-            }
-        }
-        CompletableFuture.allOf(before.toArray(CompletableFuture[]::new))
-                .whenComplete((ignored, alsoIgnored) -> work.subscribe().with(done -> end(subjects, ended),
-                        failed -> end(subjects, ended)));
     }
 
     private void end(Set<String> subjects, CompletableFuture<Void> ended) {
