@@ -92,6 +92,8 @@ public class DirectiveChannels implements ConfigSourceFactory {
         p.put(PREFIX + ".commit-strategy", "throttled");
         // the shell dead-letters failures itself; the connector's strategy is the backstop for the unforeseen
         p.put(PREFIX + ".failure-strategy", "dead-letter-queue");
+        // a partition is given up only once its running polls have ended
+        p.put(PREFIX + ".consumer-rebalance-listener.name", PollHandover.NAME);
         p.put(PREFIX + ".concurrency", Integer.toString(processors.size()));
         for (int i = 0; i < processors.size(); i++) {
             String processor = processors.get(i);

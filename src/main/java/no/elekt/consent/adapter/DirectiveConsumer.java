@@ -17,6 +17,7 @@ import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.common.annotation.Identifier;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordBatchMetadata;
@@ -29,7 +30,7 @@ import no.elekt.consent.lanes.OverlappingPolls;
  * earlier ones still run, up to {@code consent.adapters.polls-in-flight}, a subject's polls in order
  * ({@link OverlappingPolls}); each poll is acknowledged once its receipts are safe, and the connector commits offsets
  * only up to the oldest poll not yet acknowledged. A poll that fails is refused, and the connector's failure strategy
- * (dead-letter) takes it.
+ * (dead-letter) takes it. A poll whose partition Kafka gave to another owner meanwhile is neither: {@link PollHandover}.
  */
 @ApplicationScoped
 public class DirectiveConsumer {
@@ -38,14 +39,17 @@ public class DirectiveConsumer {
 
     private final AdapterStartup adapters;
     private final DirectiveHandler handler;
+    private final PollHandover handover;
     private final int pollsInFlight;
     private final MeterRegistry metrics;
     private final Map<String, OverlappingPolls> polls = new ConcurrentHashMap<>();
 
-    DirectiveConsumer(AdapterStartup adapters, DirectiveHandler handler, MeterRegistry metrics,
+    DirectiveConsumer(AdapterStartup adapters, DirectiveHandler handler,
+            @Identifier(PollHandover.NAME) PollHandover handover, MeterRegistry metrics,
             @ConfigProperty(name = "consent.adapters.polls-in-flight", defaultValue = "4") int pollsInFlight) {
         this.adapters = adapters;
         this.handler = handler;
+        this.handover = handover;
         this.metrics = metrics;
         this.pollsInFlight = pollsInFlight;
     }
@@ -53,11 +57,12 @@ public class DirectiveConsumer {
     @Incoming(DirectiveChannels.CHANNEL)
     @Acknowledgment(Acknowledgment.Strategy.MANUAL)
     public Uni<Void> consume(KafkaRecordBatch<String, byte[]> batch) {
+        @SuppressWarnings("unchecked")
+        IncomingKafkaRecordBatchMetadata<String, byte[]> poll = batch
+                .getMetadata(IncomingKafkaRecordBatchMetadata.class).orElseThrow();
+        PollHandover.Poll taken = handover.taken(poll.partitions(), poll.getConsumerGroupGenerationId());
         String topic = "(unknown)";
         try {
-            @SuppressWarnings("unchecked")
-            IncomingKafkaRecordBatchMetadata<String, byte[]> poll = batch
-                    .getMetadata(IncomingKafkaRecordBatchMetadata.class).orElseThrow();
             // each copy of the channel reads one topic, so a poll is one processor's; grouped to be sure
             Map<String, List<ConsumerRecord<String, byte[]>>> byTopic = new LinkedHashMap<>();
             poll.getRecords().forEach(r -> byTopic.computeIfAbsent(r.topic(), t -> new ArrayList<>()).add(r));
@@ -65,25 +70,29 @@ public class DirectiveConsumer {
             // the relay keys every directive by its subject id (a record without a key is not ordered)
             List<String> subjects = byTopic.values().stream().flatMap(List::stream).map(ConsumerRecord::key)
                     .filter(Objects::nonNull).toList();
-            return pollsOf(topic).submit(subjects,
-                    settled(batch, topic, Uni.createFrom().deferred(() -> handleAll(byTopic))));
+            // a poll whose partition went before its turn came is left to the partition's next owner
+            return pollsOf(topic).submit(subjects, settled(batch, topic, taken, Uni.createFrom()
+                    .deferred(() -> taken.owned() ? handleAll(byTopic) : Uni.createFrom().voidItem())));
         } catch (RuntimeException unforeseen) {
-            return settled(batch, topic, Uni.createFrom().failure(unforeseen));
+            return settled(batch, topic, taken, Uni.createFrom().failure(unforeseen));
         }
     }
 
     /**
-     * The poll acknowledged when its work succeeded, refused (the channel's strategy dead-letters it) when it failed.
-     * If even that fails, the poll stays uncommitted (delivered again after a restart, and the connector reports the
+     * The poll acknowledged when its work succeeded, refused (the channel's strategy dead-letters it) when it failed,
+     * neither when its partition was given up meanwhile ({@link PollHandover}); then it has ended. If even that fails, the poll stays uncommitted (delivered again after a restart, and the connector reports the
      * consumer unhealthy once it waits past its unprocessed-record age), and it is said here: the Uni never fails, so
      * one poll does not stop the channel.
      */
-    private static Uni<Void> settled(KafkaRecordBatch<String, byte[]> batch, String topic, Uni<Void> work) {
-        return work.onItemOrFailure().transformToUni((ok, failure) -> Uni.createFrom()
-                .completionStage(() -> failure == null ? batch.ack() : batch.nack(failure)))
+    private static Uni<Void> settled(KafkaRecordBatch<String, byte[]> batch, String topic, PollHandover.Poll taken,
+            Uni<Void> work) {
+        return work.onItemOrFailure().transformToUni((ok, failure) -> !taken.owned()
+                ? Uni.createFrom().voidItem() // its partition went: its offsets are the next owner's (PollHandover)
+                : Uni.createFrom().completionStage(() -> failure == null ? batch.ack() : batch.nack(failure)))
                 .onFailure().invoke(e -> LOG.errorf("A poll of %s could be neither acknowledged nor dead-lettered; "
                         + "it stays uncommitted: %s", topic, e.toString()))
-                .onFailure().recoverWithNull();
+                .onFailure().recoverWithNull()
+                .onTermination().invoke(taken::ended);
     }
 
     private Uni<Void> handleAll(Map<String, List<ConsumerRecord<String, byte[]>>> byTopic) {

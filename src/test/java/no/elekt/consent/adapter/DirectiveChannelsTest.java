@@ -22,6 +22,7 @@ class DirectiveChannelsTest {
                 .containsEntry(C + ".batch", "true")
                 .containsEntry(C + ".enabled", "true")
                 .containsEntry(C + ".concurrency", "1")
+                .containsEntry(C + ".consumer-rebalance-listener.name", PollHandover.NAME)
                 .containsEntry(C + "$1.topic", "consent.directives.mailgun.v1");
     }
 

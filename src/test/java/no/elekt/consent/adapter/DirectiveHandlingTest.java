@@ -14,11 +14,20 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.inject.Inject;
 
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -217,6 +226,76 @@ class DirectiveHandlingTest {
                 .containsExactly(erasure.getDirectiveId(), grant.getDirectiveId());
         assertThat(receipts).extracting(PropagationReceipt::getOutcome)
                 .containsExactly(ReceiptOutcome.APPLIED, ReceiptOutcome.ALREADY_APPLIED);
+    }
+
+    @Test
+    void aPartitionGoesToAnotherConsumerOnlyOnceItsRunningPollHasEnded() throws Exception {
+        ProcessorDirective held = delete(Directives.unique("eliq-user"));
+        try (Connection hold = holdBookkeepingOf(held)) {
+            Directives.publish(held);
+            awaitBookkeepingWaiting();
+            try (GroupMember newcomer = GroupMember.join("consent-adapter-eliq", TOPIC)) {
+                // Kafka rebalances the adapter's group; the adapter gives its partitions up only after the held poll
+                Awaitility.await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
+                        .until(() -> !newcomer.joined());
+                hold.rollback();
+                Awaitility.await().atMost(Duration.ofSeconds(60)).until(newcomer::joined);
+            }
+        }
+        // the held poll was not acknowledged (its partition had gone): read again, answered without a second call
+        List<PropagationReceipt> receipts = kafka.await(Directives.receipts("eliq"), held.getSubjectId(), 1);
+        assertThat(receipts).extracting(PropagationReceipt::getOutcome).containsOnly(ReceiptOutcome.APPLIED);
+        eliq.verifyThat(1, deleteRequestedFor(urlPathEqualTo(USERS + held.getIdentifiers().get("eliqUserId"))));
+        ProcessorDirective after = delete(Directives.unique("eliq-user")); // and the adapter goes on
+        Directives.publish(after);
+        assertThat(kafka.<PropagationReceipt>await(Directives.receipts("eliq"), after.getSubjectId(), 1).get(0)
+                .getOutcome()).isEqualTo(ReceiptOutcome.APPLIED);
+    }
+
+    /** A second member of a consumer group, polling on its own thread until closed; it commits nothing. */
+    static final class GroupMember implements AutoCloseable {
+
+        private final AtomicBoolean joined = new AtomicBoolean();
+        private final AtomicBoolean closing = new AtomicBoolean();
+        private final CompletableFuture<Void> closed;
+
+        private GroupMember(String group, String topic) {
+            closed = CompletableFuture.runAsync(() -> {
+                try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, Infra.kafkaBootstrap(),
+                        ConsumerConfig.GROUP_ID_CONFIG, group,
+                        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"),
+                        new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+                    consumer.subscribe(List.of(topic), new ConsumerRebalanceListener() {
+                        @Override
+                        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                        }
+
+                        @Override
+                        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                            joined.set(true); // called once the rebalance is complete, with or without partitions
+                        }
+                    });
+                    while (!closing.get()) {
+                        consumer.poll(Duration.ofMillis(100));
+                    }
+                }
+            });
+        }
+
+        static GroupMember join(String group, String topic) {
+            return new GroupMember(group, topic);
+        }
+
+        boolean joined() {
+            return joined.get();
+        }
+
+        @Override
+        public void close() throws Exception {
+            closing.set(true);
+            closed.get(30, TimeUnit.SECONDS);
+        }
     }
 
     @Test
