@@ -31,7 +31,7 @@ public final class RegistryDecoder<T extends SpecificRecord> implements AutoClos
             }
         }
         settings.put("apicurio.registry.use-specific-avro-reader", "true");
-        avro.configure(settings, false);
+        avro.configure(RegistrySerializer.withSchemaKeyedDatums(settings), false);
     }
 
     /** The record's value; fails with a reason fit for a dead-letter header if it cannot be read. */
