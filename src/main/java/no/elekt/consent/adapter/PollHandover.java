@@ -57,7 +57,7 @@ public class PollHandover implements KafkaConsumerRebalanceListener {
     }
 
     /** A poll taken in, until it has ended. */
-    public final class Poll {
+    final class Poll {
 
         private final Set<TopicPartition> partitions;
         private final CompletableFuture<Void> ended = new CompletableFuture<>();
@@ -68,19 +68,19 @@ public class PollHandover implements KafkaConsumerRebalanceListener {
         }
 
         /** Whether all of this poll's partitions are still this consumer's: only then may it be acknowledged. */
-        public boolean owned() {
+        boolean owned() {
             return !givenUp;
         }
 
         /** The poll's work and its acknowledgement, if any, are over. */
-        public void ended() {
+        void ended() {
             running.remove(this);
             ended.complete(null);
         }
     }
 
     /** Takes in a poll of these partitions, polled in this consumer group generation. */
-    public Poll taken(Set<TopicPartition> partitions, int generation) {
+    Poll taken(Set<TopicPartition> partitions, int generation) {
         Poll poll = new Poll(Set.copyOf(partitions));
         // added before reading the revocations, which mark the running polls after writing them: one sees the other
         running.add(poll);
@@ -94,7 +94,7 @@ public class PollHandover implements KafkaConsumerRebalanceListener {
     }
 
     /** Polls taken in and not yet ended. */
-    public int running() {
+    int running() {
         return running.size();
     }
 
