@@ -16,6 +16,7 @@ import io.smallrye.config.ConfigSourceContext;
 import io.smallrye.config.ConfigSourceFactory;
 import io.smallrye.config.ConfigValue;
 import io.smallrye.config.common.MapBackedConfigSource;
+import no.elekt.consent.lanes.PollHandover;
 
 /**
  * The configuration of the one directive channel, {@code directives}, made from the adapters switched on

@@ -13,7 +13,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Acknowledgment;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
-import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -22,6 +21,7 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordBatchMetadata;
 import no.elekt.consent.lanes.OverlappingPolls;
+import no.elekt.consent.lanes.PollHandover;
 
 /**
  * The shell every adapter runs in: consumes the directive topics of the adapters switched on (one channel, one copy
@@ -34,8 +34,6 @@ import no.elekt.consent.lanes.OverlappingPolls;
  */
 @ApplicationScoped
 public class DirectiveConsumer {
-
-    private static final Logger LOG = Logger.getLogger(DirectiveConsumer.class);
 
     private final AdapterStartup adapters;
     private final DirectiveHandler handler;
@@ -57,12 +55,12 @@ public class DirectiveConsumer {
     @Incoming(DirectiveChannels.CHANNEL)
     @Acknowledgment(Acknowledgment.Strategy.MANUAL)
     public Uni<Void> consume(KafkaRecordBatch<String, byte[]> batch) {
-        @SuppressWarnings("unchecked")
-        IncomingKafkaRecordBatchMetadata<String, byte[]> poll = batch
-                .getMetadata(IncomingKafkaRecordBatchMetadata.class).orElseThrow();
-        PollHandover.Poll taken = handover.taken(poll.partitions(), poll.getConsumerGroupGenerationId());
+        PollHandover.Poll taken = handover.taken(batch);
         String topic = "(unknown)";
         try {
+            @SuppressWarnings("unchecked")
+            IncomingKafkaRecordBatchMetadata<String, byte[]> poll = batch
+                    .getMetadata(IncomingKafkaRecordBatchMetadata.class).orElseThrow();
             // each copy of the channel reads one topic, so a poll is one processor's; grouped to be sure
             Map<String, List<ConsumerRecord<String, byte[]>>> byTopic = new LinkedHashMap<>();
             poll.getRecords().forEach(r -> byTopic.computeIfAbsent(r.topic(), t -> new ArrayList<>()).add(r));
@@ -70,29 +68,10 @@ public class DirectiveConsumer {
             // the relay keys every directive by its subject id (a record without a key is not ordered)
             List<String> subjects = byTopic.values().stream().flatMap(List::stream).map(ConsumerRecord::key)
                     .filter(Objects::nonNull).toList();
-            // a poll whose partition went before its turn came is left to the partition's next owner
-            return pollsOf(topic).submit(subjects, settled(batch, topic, taken, Uni.createFrom()
-                    .deferred(() -> taken.owned() ? handleAll(byTopic) : Uni.createFrom().voidItem())));
+            return pollsOf(topic).submit(subjects, taken.settled(() -> handleAll(byTopic), topic));
         } catch (RuntimeException unforeseen) {
-            return settled(batch, topic, taken, Uni.createFrom().failure(unforeseen));
+            return taken.settled(() -> Uni.createFrom().failure(unforeseen), topic);
         }
-    }
-
-    /**
-     * The poll acknowledged when its work succeeded, refused (the channel's strategy dead-letters it) when it failed,
-     * neither when its partition was given up meanwhile ({@link PollHandover}); then it has ended. If even that fails, the poll stays uncommitted (delivered again after a restart, and the connector reports the
-     * consumer unhealthy once it waits past its unprocessed-record age), and it is said here: the Uni never fails, so
-     * one poll does not stop the channel.
-     */
-    private static Uni<Void> settled(KafkaRecordBatch<String, byte[]> batch, String topic, PollHandover.Poll taken,
-            Uni<Void> work) {
-        return work.onItemOrFailure().transformToUni((ok, failure) -> !taken.owned()
-                ? Uni.createFrom().voidItem() // its partition went: its offsets are the next owner's (PollHandover)
-                : Uni.createFrom().completionStage(() -> failure == null ? batch.ack() : batch.nack(failure)))
-                .onFailure().invoke(e -> LOG.errorf("A poll of %s could be neither acknowledged nor dead-lettered; "
-                        + "it stays uncommitted: %s", topic, e.toString()))
-                .onFailure().recoverWithNull()
-                .onTermination().invoke(taken::ended);
     }
 
     private Uni<Void> handleAll(Map<String, List<ConsumerRecord<String, byte[]>>> byTopic) {

@@ -7,6 +7,8 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import no.elekt.consent.lanes.PollHandover;
+
 /** The directive channel's configuration, made from the adapters switched on: a copy, topic and group each. */
 class DirectiveChannelsTest {
 

@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.is;
 
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -19,13 +23,16 @@ import io.quarkus.test.junit.QuarkusTest;
 import no.elekt.consent.adapter.Directives;
 import no.elekt.consent.events.PropagationReceipt;
 import no.elekt.consent.events.ReceiptOutcome;
+import no.elekt.consent.testinfra.Db;
+import no.elekt.consent.testinfra.Infra;
 import no.elekt.consent.testinfra.KafkaEvents;
 import no.elekt.consent.testinfra.KafkaPublisher;
 import no.elekt.consent.testinfra.TestIdentity;
 
 /**
- * The core's receipt consumer, which reads a poll of receipts at a time: bad receipts in a poll are dead-lettered
- * one by one, as they came, and the good ones of the same poll are still applied.
+ * The core's receipt consumer, which records each poll of receipts in one transaction: bad receipts in a poll are
+ * dead-lettered one by one, as they came, and the good ones of the same poll are still applied; a poll held up does
+ * not hold up the next poll of other subjects.
  */
 @QuarkusTest
 @TestIdentity
@@ -135,5 +142,49 @@ class ReceiptTrackingTest {
         Awaitility.await().atMost(Duration.ofSeconds(30))
                 .untilAsserted(() -> given().get("/v1/consent-changes/" + change).then()
                         .body("propagations.find { it.processor == 'addapptr' }.status", is("CONFIRMED")));
+    }
+
+    static void awaitStatus(String change, String status) {
+        Awaitility.await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> given().get("/v1/consent-changes/" + change).then()
+                        .body("propagations.find { it.processor == 'addapptr' }.status", is(status)));
+    }
+
+    /**
+     * A poll of receipts held up in its transaction (the test holds the propagation's row) does not hold up a later
+     * poll of other subjects: the core takes the next poll while the earlier one is still being recorded.
+     */
+    @Test
+    void aPollHeldUpDoesNotHoldUpTheNextPollsOtherSubjects() throws SQLException {
+        String heldSubject = "held-" + UUID.randomUUID();
+        String otherSubject = "other-" + UUID.randomUUID();
+        String heldChange = withdrawAds(heldSubject);
+        String otherChange = withdrawAds(otherSubject);
+        awaitStatus(heldChange, "AWAITING_MANUAL"); // the AddApptr adapter's own receipts are in
+        awaitStatus(otherChange, "AWAITING_MANUAL");
+        String heldDirective = addapptrDirective(heldChange);
+
+        try (Connection hold = DriverManager.getConnection(Infra.jdbcUrl(), "postgres", "postgres")) {
+            hold.setAutoCommit(false);
+            try (PreparedStatement lock = hold.prepareStatement(
+                    "select 1 from propagation where directive_id = ?::uuid for update")) {
+                lock.setString(1, heldDirective);
+                lock.executeQuery().close();
+            }
+            publisher.send(RECEIPTS, heldSubject, receipt(heldDirective, heldSubject, ReceiptOutcome.APPLIED));
+            Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> Db.count("""
+                            select count(*) from pg_stat_activity
+                            where wait_event_type = 'Lock' and query like '%update propagation%'""") > 0);
+
+            publisher.send(RECEIPTS, otherSubject,
+                    receipt(addapptrDirective(otherChange), otherSubject, ReceiptOutcome.APPLIED));
+
+            awaitStatus(otherChange, "CONFIRMED");
+            given().get("/v1/consent-changes/" + heldChange).then()
+                    .body("propagations.find { it.processor == 'addapptr' }.status", is("AWAITING_MANUAL"));
+            hold.rollback();
+        }
+        awaitStatus(heldChange, "CONFIRMED");
     }
 }
