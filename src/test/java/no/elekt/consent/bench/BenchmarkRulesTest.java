@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -98,6 +99,29 @@ class BenchmarkRulesTest {
         assertThat(AotCache.serviceJava("/somewhere/bin/java", List.of(root))).isEqualTo("/somewhere/bin/java");
         assertThat(AotCache.serviceJava("", List.of(root.resolve("missing"))))
                 .isEqualTo(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    }
+
+    @Test
+    void theServiceGetsTheHeapAndGcOptionsOfTheImagesLauncher(@TempDir Path dir) throws IOException {
+        // the launcher's own defaults: 80 % of the memory limit, ParallelGC sized for a small footprint
+        assertThat(ImageLauncher.options(Map.of())).containsExactly("-XX:MaxRAMPercentage=80.0",
+                "-XX:+UseParallelGC", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20", "-XX:GCTimeRatio=4",
+                "-XX:AdaptiveSizePolicyWeight=90", "-XX:+ExitOnOutOfMemoryError");
+
+        Path properties = Files.writeString(dir.resolve("application.properties"), """
+                quarkus.jib.environment-variables."JAVA_MAX_MEM_RATIO"=25
+                %dev.quarkus.jib.environment-variables."GC_TIME_RATIO"=99
+                quarkus.jib.environment-variables.GC_CONTAINER_OPTIONS=-XX:+UseG1GC -XX:MaxGCPauseMillis=50
+                quarkus.jib.jvm-arguments=-Dsomething
+                """);
+        Map<String, String> env = ImageLauncher.environment(properties);
+
+        assertThat(env).containsExactly(Map.entry("JAVA_MAX_MEM_RATIO", "25"),
+                Map.entry("GC_CONTAINER_OPTIONS", "-XX:+UseG1GC -XX:MaxGCPauseMillis=50"));
+        assertThat(ImageLauncher.options(env)).startsWith("-XX:MaxRAMPercentage=25.0", "-XX:+UseG1GC",
+                "-XX:MaxGCPauseMillis=50").contains("-XX:GCTimeRatio=4");
+        assertThat(ImageLauncher.options(Map.of("JAVA_MAX_MEM_RATIO", "0")))
+                .noneMatch(o -> o.contains("RAMPercentage"));
     }
 
     private static void fakeJdk(Path home, String version) throws IOException {

@@ -14,6 +14,8 @@ record Knobs(
         boolean splitRoles,
         /** -XX:MaxRAM per role, as the pod's memory limit makes the JVM see it; empty: the host's memory */
         Map<String, String> maxRam,
+        /** the heap and GC options the container image's launcher adds ({@link ImageLauncher}), before jvmOptions */
+        boolean imageLauncher,
         /** extra JVM options for the service's processes; {role} becomes the role's name */
         String jvmOptions,
         /** fsync and synchronous_commit of PostgreSQL (on in production; off only to compare) */
@@ -67,6 +69,7 @@ record Knobs(
                 System.getProperty("bench.label", "latest"),
                 bool("bench.split-roles", true),
                 maxRam(System.getProperty("bench.max-ram", "core=1g,adapters=768m,service=1g")),
+                bool("bench.image-launcher", true),
                 System.getProperty("bench.jvm-options", ""),
                 bool("bench.fsync", true),
                 Integer.getInteger("bench.processor-delay-ms", 20),
@@ -117,6 +120,7 @@ record Knobs(
         d.put("bench.split-roles", splitRoles + (splitRoles ? " (core and adapters as separate processes)"
                 : " (every role in one process)"));
         d.put("bench.max-ram", maxRam.isEmpty() ? "(none: the host's memory)" : maxRam.toString());
+        d.put("bench.image-launcher", imageLauncher + (imageLauncher ? " (the image's heap and GC options)" : ""));
         d.put("bench.jvm-options", jvmOptions.isBlank() ? "(none)" : jvmOptions);
         d.put("bench.fsync", Boolean.toString(fsync));
         d.put("bench.processor-delay-ms", Integer.toString(processorDelayMs));

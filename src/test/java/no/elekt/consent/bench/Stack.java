@@ -1,6 +1,7 @@
 package no.elekt.consent.bench;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -265,12 +266,24 @@ final class Stack implements AutoCloseable {
                 (System.nanoTime() - before) / 1e9);
     }
 
-    /** The JVM options of a role: its pod's memory limit, the profiler's needs, the extra ones of the run. */
+    /**
+     * The JVM options of a role: its pod's memory limit, the image launcher's heap and GC options, the profiler's
+     * needs, the extra ones of the run (the JVM takes the last of a repeated option).
+     */
     private List<String> jvmOptions(String role) {
         List<String> options = new ArrayList<>();
         if (knobs.maxRam().containsKey(role)) {
             // the JVM in a pod sizes its heap from the pod's memory limit; here it would see the host's 24 GiB
             options.add("-XX:MaxRAM=" + knobs.maxRam().get(role));
+        }
+        if (knobs.imageLauncher()) {
+            // as the container image starts the service: its launcher's heap share and GC (ImageLauncher)
+            try {
+                options.addAll(ImageLauncher.options(ImageLauncher.environment(
+                        Benchmark.ROOT.resolve("src/main/resources/application.properties"))));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
         if (knobs.profile()) {
             // async-profiler attributes samples to the right line only with debug info at non-safepoints
