@@ -23,6 +23,17 @@ class BenchmarkRulesTest {
     }
 
     @Test
+    void aPlateauWhileTheJitStillCompilesIsNotSteady() {
+        // s8-image-g1, windows 2-3: 4.103 and 4.112 ms per change, 158 and 157 changes/s, the JIT 43 % of the CPU
+        assertThat(SteadyState.steady(4.103, 4.112, 158, 157, 0.43, 0.43, 0.05, 0.15)).isFalse();
+        // s8-receipts-g1, windows 9-10: 1.002 and 1.036 ms, 460 and 442/s, the JIT 10 and 13 %
+        assertThat(SteadyState.steady(1.002, 1.036, 460, 442, 0.10, 0.13, 0.05, 0.15)).isTrue();
+        assertThat(SteadyState.steady(1.002, 1.036, 460, 442, 0.10, 0.16, 0.05, 0.15)).isFalse();
+        assertThat(SteadyState.steady(1.002, 1.036, 460, 400, 0.10, 0.13, 0.05, 0.15)).as("the rate still moving")
+                .isFalse();
+    }
+
+    @Test
     void warmupEndsWhereTheRateReachesTheThresholdAndStays() {
         // load from t=10; 50 changes/s until t=20, then 100/s; threshold 90
         double[] t = new double[31];

@@ -30,6 +30,8 @@ record Knobs(
         int steadyMaxSeconds,
         /** steady: core CPU per accepted change of two consecutive windows within this fraction of each other */
         double steadyTolerance,
+        /** steady: the JIT compiler threads' share of the core's CPU at most this in both windows */
+        double steadyMaxJit,
         /** warm-up ends when the 5 s accepted rate stays at or above this fraction of the steady-state rate */
         double warmupFraction,
         /** async-profiler CPU and allocation flame graphs of each role after steady state */
@@ -77,6 +79,7 @@ record Knobs(
                 Integer.getInteger("bench.window-seconds", 15),
                 Integer.getInteger("bench.steady-max-seconds", 420),
                 Double.parseDouble(System.getProperty("bench.steady-tolerance", "0.05")),
+                Double.parseDouble(System.getProperty("bench.steady-max-jit", "0.15")),
                 Double.parseDouble(System.getProperty("bench.warmup-fraction", "0.9")),
                 bool("bench.profile", true),
                 Integer.getInteger("bench.profile-seconds", Integer.getInteger("bench.window-seconds", 15)),
@@ -128,6 +131,7 @@ record Knobs(
         d.put("bench.window-seconds", Integer.toString(windowSeconds));
         d.put("bench.steady-max-seconds", Integer.toString(steadyMaxSeconds));
         d.put("bench.steady-tolerance", Double.toString(steadyTolerance));
+        d.put("bench.steady-max-jit", Double.toString(steadyMaxJit));
         d.put("bench.warmup-fraction", Double.toString(warmupFraction));
         d.put("bench.profile", profile + (profile ? ", " + profileSeconds + " s per event" : ""));
         d.put("bench.propagation-rate / -p99-ms", propagationRate + "/s, " + propagationP99Ms + " ms");

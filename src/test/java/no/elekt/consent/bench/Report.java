@@ -145,7 +145,9 @@ final class Report {
         md.append("\n## Saturation windows: warm-up and steady state\n\nwrk, ").append(b.knobs.connections())
                 .append(" connections, closed loop, windows of ").append(b.knobs.windowSeconds()).append(" s from the "
                         + "core's first request. Steady: the core's CPU per change and its accepted rate both within ")
-                .append(Math.round(100 * b.knobs.steadyTolerance())).append(" % of the window before. JIT and GC: "
+                .append(Math.round(100 * b.knobs.steadyTolerance()))
+                .append(" % of the window before, and its JIT at most ")
+                .append(Math.round(100 * b.knobs.steadyMaxJit())).append(" % of its CPU in both. JIT and GC: "
                         + "share of the role's CPU time in its compiler threads (C1/C2 CompilerThread) and GC threads, "
                         + "from /proc/<pid>/task.\n\n")
                 .append(SteadyState.table(b.steady, roles, core));

@@ -15,7 +15,8 @@ import java.util.function.Supplier;
  * each window: accepted changes (wrk's 2xx answers), each role's CPU time and that of its JIT compiler and GC threads
  * (/proc/&lt;pid&gt;/task), and the receipts the adapters published (end offsets of consent.receipts.v1: one per
  * directive handled). <b>Steady state</b>: the core's CPU per accepted change of a window and its accepted rate are
- * both within {@code bench.steady-tolerance} (5 %) of the window before; the steady-state figures are those two windows
+ * both within {@code bench.steady-tolerance} (5 %) of the window before, and its JIT compiler threads took at most
+ * {@code bench.steady-max-jit} (15 %) of its CPU in both windows; the steady-state figures are those two windows
  * together.
  * Not reached within {@code bench.steady-max-seconds}: the last two windows are reported, marked as not steady.
  *
@@ -90,10 +91,9 @@ final class SteadyState {
                     100 * w.jitShare(core));
             if (windows.size() >= 2) {
                 Window prev = windows.get(windows.size() - 2);
-                // both: a core still warming up can hold its CPU per change for two windows while its rate climbs
-                if (stable(prev.cpuPerChangeMs(core), w.cpuPerChangeMs(core), knobs.steadyTolerance())
-                        && stable(prev.wrk().acceptedPerSecond(), w.wrk().acceptedPerSecond(),
-                                knobs.steadyTolerance())) {
+                if (steady(prev.cpuPerChangeMs(core), w.cpuPerChangeMs(core), prev.wrk().acceptedPerSecond(),
+                        w.wrk().acceptedPerSecond(), prev.jitShare(core), w.jitShare(core), knobs.steadyTolerance(),
+                        knobs.steadyMaxJit())) {
                     steadyFirst = windows.size() - 2;
                     break;
                 }
@@ -102,10 +102,10 @@ final class SteadyState {
         boolean reached = steadyFirst >= 0;
         if (!reached) {
             steadyFirst = windows.size() - 2;
-            notes.add(String.format(Locale.ROOT, "Steady state NOT reached within %d s of load: the core's CPU per "
-                    + "change moved more than %.0f %% between every two consecutive windows. The steady-state "
-                    + "figures are those of the last two windows.", knobs.steadyMaxSeconds(),
-                    100 * knobs.steadyTolerance()));
+            notes.add(String.format(Locale.ROOT, "Steady state NOT reached within %d s of load: no two consecutive "
+                    + "windows had the core's CPU per change and accepted rate within %.0f %% of each other with its "
+                    + "JIT compiler at most %.0f %% of its CPU. The steady-state figures are those of the last two "
+                    + "windows.", knobs.steadyMaxSeconds(), 100 * knobs.steadyTolerance(), 100 * knobs.steadyMaxJit()));
         }
         List<Window> steady = List.copyOf(windows.subList(steadyFirst, steadyFirst + 2));
         double accepted = steady.stream().mapToDouble(w -> w.wrk().accepted()).sum();
@@ -169,7 +169,19 @@ final class SteadyState {
         });
     }
 
-    /** The steady-state rule: this window's CPU per change within {@code tolerance} of the window before. */
+    /**
+     * The steady-state rule for two consecutive windows: the core's CPU per change and its accepted rate each within
+     * {@code tolerance} of the window before, and its JIT compiler threads at most {@code maxJit} of its CPU in both.
+     * Each alone is not enough: a core still warming up can hold its CPU per change for two windows while its rate
+     * climbs, and hold both on a plateau while the JIT still takes 43 % of its CPU (run s8-image-g1, windows 2-3).
+     */
+    static boolean steady(double previousCpu, double cpu, double previousRate, double rate, double previousJit,
+            double jit, double tolerance, double maxJit) {
+        return stable(previousCpu, cpu, tolerance) && stable(previousRate, rate, tolerance) && previousJit <= maxJit
+                && jit <= maxJit;
+    }
+
+    /** Two readings of consecutive windows within {@code tolerance} of the first. */
     static boolean stable(double previous, double current, double tolerance) {
         return Math.abs(current - previous) <= tolerance * previous;
     }
