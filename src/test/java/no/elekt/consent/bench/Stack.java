@@ -268,7 +268,8 @@ final class Stack implements AutoCloseable {
 
     /**
      * The JVM options of a role: its pod's memory limit, the image launcher's heap and GC options, the profiler's
-     * needs, the extra ones of the run (the JVM takes the last of a repeated option).
+     * needs, the extra ones of the run (the JVM takes the last of a repeated value option; another collector needs the
+     * launcher's switched off, bench.image-launcher=false, or the JVM refuses two).
      */
     private List<String> jvmOptions(String role) {
         List<String> options = new ArrayList<>();

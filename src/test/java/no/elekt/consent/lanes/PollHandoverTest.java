@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import io.smallrye.mutiny.Uni;
 
 /**
- * When Kafka takes a directive partition away: its running polls are waited for (up to a bound) and may no longer
+ * When Kafka takes a partition away: its running polls are waited for (up to a bound) and may no longer
  * acknowledge, polls of other partitions are not concerned, and a poll polled before the revocation but taken in after
  * it is given up too.
  */
@@ -110,7 +110,7 @@ class PollHandoverTest {
                 .invoke(() -> worked.add("running")), "p0").subscribeAsCompletionStage();
 
         CompletableFuture<Void> revocation = CompletableFuture.runAsync(() -> handover.revoked(List.of(P0), 1));
-        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !running.owned());
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !running.owned() && !waiting.owned());
         release.complete(null); // the running poll's work ends after its partition went
         runningEnded.join();
         waiting.settled(() -> Uni.createFrom().voidItem().invoke(() -> worked.add("waiting")), "p0")
