@@ -175,6 +175,7 @@ public final class Benchmark {
 
     private void machineFacts() throws Exception {
         machine.put("Date", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+        machine.put("Code", code());
         machine.put("nproc", Integer.toString(Runtime.getRuntime().availableProcessors()));
         for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
             if (line.startsWith("model name")) {
@@ -194,6 +195,14 @@ public final class Benchmark {
                 + "binaries), Apicurio Registry " + ApicurioRegistryServer.VERSION + ", WireMock stand-ins");
         machine.put("wrk", firstLine("wrk", "-v"));
         machine.put("Processor stand-in delay", knobs.processorDelayMs() + " ms per call");
+    }
+
+    /** The commit the service was built from, and whether its code differed from it (runs are compared by code). */
+    private static String code() {
+        String head = firstLine("git", "rev-parse", "--short", "HEAD");
+        // firstLine answers "?" when git printed nothing: no uncommitted change to the service's code
+        String changed = firstLine("git", "status", "--porcelain", "--", "src/main", "pom.xml");
+        return "commit " + head + (changed.equals("?") ? "" : ", with uncommitted changes to src/main or pom.xml");
     }
 
     static String firstLine(String... cmd) {
