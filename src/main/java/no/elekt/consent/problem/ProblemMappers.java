@@ -1,5 +1,6 @@
 package no.elekt.consent.problem;
 
+import java.io.CharConversionException;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -75,6 +76,13 @@ public class ProblemMappers {
                     Problem.invalid(List.of(new Problem.FieldError(path(mapping), "has the wrong type or form"))));
         }
         return respond(Problem.of(400, "Malformed JSON", "The body is not valid JSON: " + e.getOriginalMessage()));
+    }
+
+    /** Jackson reads the body's first bytes to tell its encoding; bytes that are text in none it throws this for. */
+    @ServerExceptionMapper
+    public Response undecodableBody(CharConversionException e) {
+        return respond(Problem.of(400, "Malformed JSON", "The body is not JSON text in UTF-8, UTF-16 or UTF-32: "
+                + e.getMessage()));
     }
 
     @ServerExceptionMapper

@@ -100,6 +100,15 @@ class BadInputTest {
         assertThat(Db.rowsFor(subject)).isZero();
     }
 
+    /** Bytes that Jackson's encoding detection takes for UTF-32 of an unknown byte order (found by the fuzz test). */
+    @Test
+    void aBodyInNoTextEncodingIsAProblem() {
+        given().contentType(ContentType.JSON).body(new byte[]{ 0, 0, '[', 0, '1', ']' })
+                .post("/v1/consent-changes")
+                .then().statusCode(400).contentType("application/problem+json")
+                .body("title", equalTo("Malformed JSON"));
+    }
+
     @Test
     void oversizedBodyIsRefusedWith413() {
         Map<String, Object> body = with("source", "x".repeat(70 * 1024));
