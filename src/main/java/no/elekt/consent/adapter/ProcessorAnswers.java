@@ -60,7 +60,10 @@ public final class ProcessorAnswers {
     /** Codes nowhere: Mailgun answers {"message": free text}. */
     public static final ErrorCodes NONE = answer -> null;
 
-    /** The processor's answer, whatever its status (the REST client throws on 4xx/5xx; we want the answer). */
+    /**
+     * The processor's answer, whatever its status. The REST clients' default mapper, which throws on 4xx/5xx, is off
+     * ({@code microprofile.rest.client.disable.default.mapper}); should a client throw anyway, its answer is read the same.
+     */
     public static Uni<Answer> read(Uni<Response> call) {
         return call.onFailure(WebApplicationException.class)
                 .recoverWithItem(e -> ((WebApplicationException) e).getResponse())

@@ -15,6 +15,7 @@ import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
@@ -39,6 +40,8 @@ public class FirebaseClient {
     public static final int BATCH_DELETE_LIMIT = 1000;
     /** accounts:lookup ids per call (the Admin SDK's limit). */
     static final int LOOKUP_LIMIT = 100;
+    /** One for every answer: a mapper is costly to make and safe to share once configured. */
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final GoogleApis.AnalyticsAdmin analytics;
     private final GoogleApis.Fcm fcm;
@@ -219,7 +222,7 @@ public class FirebaseClient {
 
     private static JsonNode json(Answer answer) {
         try {
-            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(answer.body());
+            return JSON.readTree(answer.body());
         } catch (java.io.IOException e) {
             throw CallFailure.permanent("google: unreadable answer");
         }
