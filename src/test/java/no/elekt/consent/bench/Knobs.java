@@ -12,7 +12,11 @@ record Knobs(
         String label,
         /** core and adapters as separate processes, as deployed (true), or every role in one process (false) */
         boolean splitRoles,
-        /** -XX:MaxRAM per role, as the pod's memory limit makes the JVM see it; empty: the host's memory */
+        /**
+         * -XX:MaxRAM per role, as the pod's memory limit makes the JVM see it; empty: the host's memory. The adapters
+         * process hosts what deploy/ runs as four pods of 768 MiB, so it gets their sum: with one pod's 768 MiB its
+         * heap (a quarter) held four adapters' objects and G1 took a fifth of its CPU (s8-steady's flame graph).
+         */
         Map<String, String> maxRam,
         /** the heap and GC options the container image's launcher adds ({@link ImageLauncher}), before jvmOptions */
         boolean imageLauncher,
@@ -70,7 +74,7 @@ record Knobs(
         return new Knobs(
                 System.getProperty("bench.label", "latest"),
                 bool("bench.split-roles", true),
-                maxRam(System.getProperty("bench.max-ram", "core=1g,adapters=768m,service=1g")),
+                maxRam(System.getProperty("bench.max-ram", "core=1g,adapters=3g,service=1g")),
                 bool("bench.image-launcher", true),
                 System.getProperty("bench.jvm-options", ""),
                 bool("bench.fsync", true),

@@ -265,17 +265,17 @@ final class SteadyState {
                 "| window | s since core start | accepted/s | closed-loop p50 / p99 (ms) | "
                         + core + " CPU/change (ms) | " + core + " JIT | " + core + " GC |");
         if (split) {
-            md.append(" directives/s | adapters CPU/directive (ms) | adapters JIT |");
+            md.append(" directives/s | adapters CPU/directive (ms) | adapters JIT | adapters GC |");
         }
-        md.append(" |\n|---|---|---|---|---|---|---|").append(split ? "---|---|---|" : "").append("---|\n");
+        md.append(" |\n|---|---|---|---|---|---|---|").append(split ? "---|---|---|---|" : "").append("---|\n");
         for (Window w : r.windows()) {
             boolean steady = w.index() - 1 == r.steadyFirst() || w.index() - 2 == r.steadyFirst();
             md.append(String.format(Locale.ROOT, "| %d | %.0f-%.0f | %.0f | %.0f / %.0f | %.3f | %.0f %% | %.0f %% |",
                     w.index(), w.from(), w.to(), w.wrk().acceptedPerSecond(), w.wrk().p50Ms(), w.wrk().p99Ms(),
                     w.cpuPerChangeMs(core), 100 * w.jitShare(core), 100 * w.gcShare(core)));
             if (split) {
-                md.append(String.format(Locale.ROOT, " %.0f | %.3f | %.0f %% |", w.receipts() / w.seconds(),
-                        w.cpuPerDirectiveMs("adapters"), 100 * w.jitShare("adapters")));
+                md.append(String.format(Locale.ROOT, " %.0f | %.3f | %.0f %% | %.0f %% |", w.receipts() / w.seconds(),
+                        w.cpuPerDirectiveMs("adapters"), 100 * w.jitShare("adapters"), 100 * w.gcShare("adapters")));
             }
             md.append(' ').append(steady ? (r.reached() ? "**steady**" : "last two (not steady)") : w.note())
                     .append(" |\n");
