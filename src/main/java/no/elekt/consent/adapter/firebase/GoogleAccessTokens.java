@@ -5,11 +5,14 @@ import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import com.google.api.client.http.HttpResponseException;
+import com.google.auth.oauth2.AccessToken;
 import com.google.auth.oauth2.ServiceAccountCredentials;
 
 import io.smallrye.mutiny.Uni;
@@ -32,6 +35,12 @@ public class GoogleAccessTokens {
             "https://www.googleapis.com/auth/firebase.messaging",
             "https://www.googleapis.com/auth/cloud-platform");
 
+    /**
+     * A cached token this far from its expiry is used as it is, on the caller's thread: past the library's own refresh
+     * margin (3 min 45 s), so the library would not refresh it either.
+     */
+    static final Duration FRESH_FOR = Duration.ofMinutes(5);
+
     private final FirebaseConfig config;
     private volatile ServiceAccountCredentials credentials;
 
@@ -39,9 +48,24 @@ public class GoogleAccessTokens {
         this.config = config;
     }
 
-    /** A valid access token; the library's HTTP call is blocking, so it runs on a worker thread. */
+    /**
+     * A valid access token: the cached one while it is fresh, else from the library on a worker thread (its refresh
+     * is a blocking HTTP call). Every Google call asks for one, and a hop to a worker and back for a cached value
+     * cost each call a thread switch.
+     */
     public Uni<String> token() {
-        return Uni.createFrom().item(this::currentToken).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+        String fresh = freshToken();
+        return fresh != null ? Uni.createFrom().item(fresh)
+                : Uni.createFrom().item(this::currentToken).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
+
+    private String freshToken() {
+        ServiceAccountCredentials c = credentials;
+        AccessToken token = c == null ? null : c.getAccessToken();
+        return token != null && token.getExpirationTime() != null
+                && token.getExpirationTime().toInstant().isAfter(Instant.now().plus(FRESH_FOR))
+                        ? token.getTokenValue()
+                        : null;
     }
 
     private String currentToken() {

@@ -13,8 +13,10 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 
 import jakarta.inject.Inject;
 
@@ -62,6 +64,25 @@ class FirebaseAdapterTest extends StandInTest {
 
     @Inject
     FirebaseAdapter adapter;
+
+    @Inject
+    GoogleAccessTokens tokens;
+
+    /**
+     * A cached token far from its expiry is answered on the caller's thread: every Google call asks for one, and a hop
+     * to a worker thread and back per call only to read the library's cache cost a thread switch each.
+     */
+    @Test
+    void aFreshTokenIsAnsweredWithoutAWorkerThread() {
+        String first = tokens.token().await().atMost(Duration.ofSeconds(10)); // fetched (or refreshed) on a worker
+
+        AtomicReference<Thread> answeredOn = new AtomicReference<>();
+        String second = tokens.token().invoke(token -> answeredOn.set(Thread.currentThread()))
+                .await().atMost(Duration.ofSeconds(10));
+
+        assertThat(second).isEqualTo(first).startsWith("ya29.");
+        assertThat(answeredOn.get()).isSameAs(Thread.currentThread());
+    }
 
     static String deletionRequest(String appInstanceId) {
         return "{\"appInstanceId\":\"" + appInstanceId + "\"}";
