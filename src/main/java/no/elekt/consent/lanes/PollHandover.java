@@ -40,7 +40,9 @@ import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordBatchMetadata
  * the consumer's {@code max.poll.interval.ms}), for the polls of those partitions; and a poll polled before its
  * partition was revoked is never acknowledged nor dead-lettered: its offsets are the next owner's to commit. What it
  * did is idempotent by design (an adapter answers a directive it handled from {@code adapter_directive} without a
- * second call; a receipt closes an open propagation only once).
+ * second call; a receipt closes an open propagation only once). A partition Kafka finds lost (this consumer fenced,
+ * its session expired) can go without a revocation reaching this listener, so a partition assigned while a poll of it
+ * still runs is taken for one that went and came back ({@link #assigned}).
  */
 @ApplicationScoped
 @Identifier(PollHandover.NAME)
@@ -130,6 +132,32 @@ public class PollHandover implements KafkaConsumerRebalanceListener {
     /** Polls taken in and not yet ended. */
     int running() {
         return running.size();
+    }
+
+    @Override
+    public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+        assigned(partitions, consumer.groupMetadata().generationId());
+    }
+
+    /**
+     * Called on the consumer's polling thread before the partitions' first records of this generation. A poll of a
+     * partition just assigned that still runs, or that was polled in an earlier generation, belongs to an earlier
+     * ownership whose end this listener did not hear: for a lost partition the connector commits before it calls the
+     * listener, and a fenced consumer's commit fails. Such polls are given up as on revocation, without a wait: this
+     * consumer is the next owner, and its new polls of a subject run after the old ones ({@link OverlappingPolls}).
+     * Only partitions new to this consumer are assigned (a cooperative rebalance keeps the others without a call).
+     */
+    void assigned(Collection<TopicPartition> partitions, int generation) {
+        for (TopicPartition partition : partitions) {
+            revokedUpTo.merge(partition, generation - 1, Math::max);
+        }
+        List<Poll> earlier = running.stream()
+                .filter(poll -> poll.owned() && !Collections.disjoint(poll.partitions, partitions)).toList();
+        earlier.forEach(poll -> poll.givenUp = true);
+        if (!earlier.isEmpty()) {
+            LOG.warnf("%d poll(s) of %s still ran when the partitions were assigned again: they were lost without a "
+                    + "revocation (the consumer fenced?); not acknowledged", earlier.size(), partitions);
+        }
     }
 
     @Override

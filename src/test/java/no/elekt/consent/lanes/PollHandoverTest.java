@@ -75,6 +75,27 @@ class PollHandoverTest {
         assertThat(handover.taken(Set.of(P0), 7, POLL).owned()).isFalse();
     }
 
+    /**
+     * A partition lost without a revocation reaching the listener (the connector commits before it calls it, and a
+     * fenced consumer's commit fails) is recognised when it is assigned again: a poll still running on it no longer
+     * acknowledges, nor does one of the earlier generation taken in later; the new generation's and another
+     * partition's do.
+     */
+    @Test
+    void aPartitionAssignedWhileAPollOfItStillRunsWasLostAndThatPollIsGivenUp() {
+        PollHandover handover = new PollHandover(60_000);
+        PollHandover.Poll before = handover.taken(Set.of(P0), 4, counted);
+        PollHandover.Poll ofP1 = handover.taken(Set.of(P1), 4, POLL);
+
+        handover.assigned(List.of(P0), 6); // no revocation heard
+
+        before.settled(() -> Uni.createFrom().voidItem(), "p0").await().indefinitely();
+        assertThat(settled).as("the lost partition's poll").isEmpty();
+        assertThat(ofP1.owned()).as("another partition's poll").isTrue();
+        assertThat(handover.taken(Set.of(P0), 5, POLL).owned()).as("polled before, taken in after").isFalse();
+        assertThat(handover.taken(Set.of(P0), 6, POLL).owned()).as("the new generation's").isTrue();
+    }
+
     @Test
     void theWaitIsBounded() {
         PollHandover handover = new PollHandover(50);
