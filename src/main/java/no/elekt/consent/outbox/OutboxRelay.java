@@ -210,17 +210,17 @@ public class OutboxRelay {
         return true;
     }
 
+    /** True while this instance holds the relay lock. */
+    boolean leading() {
+        return leaderConnection != null;
+    }
+
     /**
      * Sends one batch. A row that cannot be delivered as it is (unreadable payload, a topic the broker lacks, a
      * record the serializer or broker refuses for good) is parked with the reason, and its subject's later rows wait
      * behind it; everything else goes on. A transient failure (Kafka unreachable) keeps its row and those after it of
      * its subject, and the relay backs off.
      */
-    /** True while this instance holds the relay lock. */
-    boolean leading() {
-        return leaderConnection != null;
-    }
-
     private int relayBatch() {
         List<Outbox.Stored> events = outbox.oldest(leaderConnection, batchSize).await().atMost(sendTimeout);
         if (events.isEmpty()) {
