@@ -36,7 +36,7 @@ record Knobs(
         double steadyTolerance,
         /** steady: the JIT compiler threads' share of the core's CPU at most this in both windows */
         double steadyMaxJit,
-        /** warm-up ends when the 5 s accepted rate stays at or above this fraction of the steady-state rate */
+        /** warm-up ends when the accepted rate over a window's length stays at or above this fraction of the steady rate */
         double warmupFraction,
         /** async-profiler CPU and allocation flame graphs of each role after steady state */
         boolean profile,

@@ -152,12 +152,12 @@ final class Report {
                         + "from /proc/<pid>/task.\n\n")
                 .append(SteadyState.table(b.steady, roles, core));
         md.append(String.format(Locale.ROOT, "%nWarm-up: %s (core ready after %.1f s, load from %.1f s since its "
-                + "process start): the time until the trailing 5 s accepted rate reaches %.0f %% of the steady-state "
-                + "rate (%.0f changes/s) and stays there to the end of the first steady window.%n",
+                + "process start): the time until the accepted rate over the trailing %d s reaches %.0f %% of the "
+                + "steady-state rate (%.0f changes/s) and stays there to the end of the first steady window.%n",
                 Double.isNaN(b.steady.warmupSeconds()) ? "not measured" : Benchmark.f1(b.steady.warmupSeconds())
                         + " s",
-                b.steady.readySeconds(), b.steady.loadStart(), 100 * b.knobs.warmupFraction(),
-                b.steady.rate()));
+                b.steady.readySeconds(), b.steady.loadStart(), b.knobs.windowSeconds(),
+                100 * b.knobs.warmupFraction(), b.steady.rate()));
         md.append("\n## Propagation latency, open loop\n\n").append(PropagationPhase.table(b.propagation));
         md.append("\nBy processor and step (CONFIRMED only; relayed is the directive record's CreateTime, set by the "
                 + "core's producer as the outbox relay sends it; the adapter's done is its adapter_directive.completed_at: "
