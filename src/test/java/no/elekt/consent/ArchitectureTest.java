@@ -15,12 +15,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.domain.JavaMethodCall;
+import com.tngtech.archunit.core.domain.JavaModifier;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 
@@ -28,7 +30,7 @@ import io.vertx.mutiny.sqlclient.SqlClient;
 
 /**
  * The layout rules of the README, held against the code: feature packages without cycles, SQL sent only by the
- * owners of tables, and each table named in the SQL of its owner only.
+ * owners of tables, each table named in the SQL of its owner only, and processor clients that return the answer.
  */
 @Tag("unit")
 class ArchitectureTest {
@@ -57,6 +59,29 @@ class ArchitectureTest {
     @Test
     void theFeaturePackagesDependOnEachOtherWithoutCycles() {
         slices().matching("no.elekt.consent.(*)..").should().beFreeOfCycles().check(MAIN);
+    }
+
+    /**
+     * Every processor client method returns the processor's {@code Uni<Response>}, read by {@code ProcessorAnswers}:
+     * the clients' default mapper is off (application.properties), so a typed return would take a refusal's body for
+     * an answer.
+     */
+    @Test
+    void everyRestClientMethodReturnsTheProcessorsResponse() {
+        List<String> checked = new ArrayList<>();
+        List<String> typed = new ArrayList<>();
+        MAIN.stream().filter(c -> c.isAnnotatedWith(RegisterRestClient.class))
+                .flatMap(c -> c.getMethods().stream())
+                .filter(m -> m.getModifiers().contains(JavaModifier.ABSTRACT))
+                .forEach(m -> {
+                    checked.add(m.getFullName());
+                    if (!m.reflect().getGenericReturnType().getTypeName()
+                            .equals("io.smallrye.mutiny.Uni<jakarta.ws.rs.core.Response>")) {
+                        typed.add(m.getFullName());
+                    }
+                });
+        assertThat(checked).hasSizeGreaterThan(20); // Mailgun's, Google's and Eliq's
+        assertThat(typed).isEmpty();
     }
 
     @Test
