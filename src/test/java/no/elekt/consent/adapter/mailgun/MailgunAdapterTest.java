@@ -236,7 +236,7 @@ class MailgunAdapterTest extends StandInTest {
 
     /**
      * A refusal comes back as the processor's answer, not as an exception to be caught: the read-backs' 404s are
-     * expected on every directive, and a thrown exception per call cost the adapters 6-7 % of their CPU.
+     * expected on every directive, and a thrown exception per call cost the adapters 3-5 % of their CPU.
      */
     @Test
     void aRefusalIsTheAnswerNotAnException() {
