@@ -8,7 +8,6 @@ import java.time.format.DateTimeParseException;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
-import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 
 import io.smallrye.mutiny.Uni;
@@ -61,13 +60,11 @@ public final class ProcessorAnswers {
     public static final ErrorCodes NONE = answer -> null;
 
     /**
-     * The processor's answer, whatever its status. The REST clients' default mapper, which throws on 4xx/5xx, is off
-     * ({@code microprofile.rest.client.disable.default.mapper}); should a client throw anyway, its answer is read the same.
+     * The processor's answer, whatever its status: the REST clients answer a 4xx/5xx as a {@code Response}, their
+     * default mapper, which would throw it, being off ({@code microprofile.rest.client.disable.default.mapper}).
      */
     public static Uni<Answer> read(Uni<Response> call) {
-        return call.onFailure(WebApplicationException.class)
-                .recoverWithItem(e -> ((WebApplicationException) e).getResponse())
-                .map(ProcessorAnswers::read);
+        return call.map(ProcessorAnswers::read);
     }
 
     public static Answer read(Response response) {

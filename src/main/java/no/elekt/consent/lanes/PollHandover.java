@@ -129,6 +129,11 @@ public class PollHandover implements KafkaConsumerRebalanceListener {
         return poll;
     }
 
+    /** The polls taken in and not yet ended that read any of these partitions. */
+    private List<Poll> runningOn(Collection<TopicPartition> partitions) {
+        return running.stream().filter(poll -> !Collections.disjoint(poll.partitions, partitions)).toList();
+    }
+
     /** Polls taken in and not yet ended. */
     int running() {
         return running.size();
@@ -151,8 +156,7 @@ public class PollHandover implements KafkaConsumerRebalanceListener {
         for (TopicPartition partition : partitions) {
             revokedUpTo.merge(partition, generation - 1, Math::max);
         }
-        List<Poll> earlier = running.stream()
-                .filter(poll -> poll.owned() && !Collections.disjoint(poll.partitions, partitions)).toList();
+        List<Poll> earlier = runningOn(partitions).stream().filter(Poll::owned).toList();
         earlier.forEach(poll -> poll.givenUp = true);
         if (!earlier.isEmpty()) {
             LOG.warnf("%d poll(s) of %s still ran when the partitions were assigned again: they were lost without a "
@@ -171,8 +175,7 @@ public class PollHandover implements KafkaConsumerRebalanceListener {
             revokedUpTo.merge(partition,
                     Math.max(generation, takenUpTo.getOrDefault(partition, Integer.MIN_VALUE)), Math::max);
         }
-        List<Poll> ofThem = running.stream().filter(poll -> !Collections.disjoint(poll.partitions, partitions))
-                .toList();
+        List<Poll> ofThem = runningOn(partitions);
         ofThem.forEach(poll -> poll.givenUp = true);
         if (ofThem.isEmpty()) {
             return;

@@ -23,8 +23,8 @@ import java.util.function.Supplier;
  * <p><b>Warm-up</b>: the time from the core's process start until its accepted rate (over the trailing window length,
  * {@code bench.window-seconds}, as the steady state reads it, or since the load began if that is shorter but at least
  * 2 s; from the ledger's row count sampled every second) reaches {@code bench.warmup-fraction} (90 %) of the
- * steady-state rate and stays there until the end of the first steady window. It includes the start-up (process start to ready), which is
- * also reported on its own.
+ * steady-state rate and stays there until the end of the first steady window. It includes the start-up (process
+ * start to ready), which is also reported on its own.
  *
  * <p>Then, load still on, async-profiler samples every role for one window of CPU and one of allocation; those
  * windows are listed but not part of the steady-state figures.
