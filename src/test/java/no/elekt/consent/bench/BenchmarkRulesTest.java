@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -149,6 +150,25 @@ class BenchmarkRulesTest {
                 "-XX:MaxGCPauseMillis=50").contains("-XX:GCTimeRatio=4");
         assertThat(ImageLauncher.options(Map.of("JAVA_MAX_MEM_RATIO", "0")))
                 .noneMatch(o -> o.contains("RAMPercentage"));
+    }
+
+    @Test
+    void everyKnobTheBenchmarkReadsIsPassedOnByTheBenchProfile() throws IOException {
+        // the benchmark runs in a JVM of its own (exec:exec): a -D given to Maven reaches it only through an argument
+        String pom = Files.readString(Path.of("pom.xml"));
+        Pattern read = Pattern.compile("(?:getProperty|getInteger|bool|startsWith)\\(\"(bench\\.[^\"]*)\"");
+        List<String> knobs = new java.util.ArrayList<>();
+        try (var sources = Files.list(Path.of("src/test/java/no/elekt/consent/bench"))) {
+            for (Path source : sources.toList()) {
+                read.matcher(Files.readString(source)).results().map(m -> m.group(1)).forEach(knobs::add);
+            }
+        }
+
+        assertThat(knobs).allSatisfy(knob -> assertThat(pom).as("the bench profile passes on " + knob)
+                .contains("<argument>-D" + knob + "=${" + knob + "}</argument>"));
+        assertThat(knobs).contains("bench.label", "bench.service");
+        assertThat(Knobs.serviceSettings(" consent.adapters.polls-in-flight=8  a.b=c=d ")).containsExactly(
+                Map.entry("consent.adapters.polls-in-flight", "8"), Map.entry("a.b", "c=d"));
     }
 
     private static void fakeJdk(Path home, String version) throws IOException {

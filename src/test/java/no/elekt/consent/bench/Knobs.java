@@ -22,6 +22,8 @@ record Knobs(
         boolean imageLauncher,
         /** extra JVM options for the service's processes; {role} becomes the role's name */
         String jvmOptions,
+        /** service settings for experiments, over the benchmark's own: "key=value key=value" (bench.service) */
+        Map<String, String> serviceSettings,
         /** fsync and synchronous_commit of PostgreSQL (on in production; off only to compare) */
         boolean fsync,
         /** how long each processor stand-in takes to answer */
@@ -77,6 +79,7 @@ record Knobs(
                 maxRam(System.getProperty("bench.max-ram", "core=1g,adapters=3g,service=1g")),
                 bool("bench.image-launcher", true),
                 System.getProperty("bench.jvm-options", ""),
+                serviceSettings(System.getProperty("bench.service", "")),
                 bool("bench.fsync", true),
                 Integer.getInteger("bench.processor-delay-ms", 20),
                 Integer.getInteger("bench.connections", 32),
@@ -115,6 +118,20 @@ record Knobs(
         return byRole;
     }
 
+    /** "consent.adapters.polls-in-flight=8 quarkus.log.level=DEBUG": settings apart by spaces, each key=value. */
+    static Map<String, String> serviceSettings(String spec) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        for (String part : spec.trim().split("\\s+")) {
+            String[] kv = part.split("=", 2);
+            if (kv.length == 2 && !kv[0].isBlank()) {
+                settings.put(kv[0], kv[1]);
+            } else if (!part.isBlank()) {
+                throw new IllegalArgumentException("bench.service: key=value expected, not " + part);
+            }
+        }
+        return settings;
+    }
+
     /** Maven passes an unset property on as an empty string: that is the default too. */
     private static boolean bool(String name, boolean defaultValue) {
         String v = System.getProperty(name, "");
@@ -129,6 +146,7 @@ record Knobs(
         d.put("bench.max-ram", maxRam.isEmpty() ? "(none: the host's memory)" : maxRam.toString());
         d.put("bench.image-launcher", imageLauncher + (imageLauncher ? " (the image's heap and GC options)" : ""));
         d.put("bench.jvm-options", jvmOptions.isBlank() ? "(none)" : jvmOptions);
+        d.put("bench.service", serviceSettings.isEmpty() ? "(none)" : serviceSettings.toString());
         d.put("bench.fsync", Boolean.toString(fsync));
         d.put("bench.processor-delay-ms", Integer.toString(processorDelayMs));
         d.put("bench.connections", Integer.toString(connections));

@@ -201,12 +201,7 @@ final class Stack implements AutoCloseable {
         ServiceProcess.PROCESSORS.forEach(p -> config.put("consent.adapters." + p + ".rate-limit", "0"));
         config.put("consent.adapters.firebase.analytics-rate-limit", "0");
         config.put("consent.adapters.firebase.auth-rate-limit", "0");
-        // extra -D settings for experiments: -Dbench.service.<property>=<value>
-        System.getProperties().forEach((k, v) -> {
-            if (k.toString().startsWith("bench.service.")) {
-                config.put(k.toString().substring("bench.service.".length()), v.toString());
-            }
-        });
+        config.putAll(knobs.serviceSettings()); // experiments: -Dbench.service="key=value ..."
         if (!knobs.splitRoles()) {
             aotCache = "not made for the one-process series";
             start("service", config);
