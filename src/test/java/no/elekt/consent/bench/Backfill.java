@@ -48,6 +48,9 @@ final class Backfill {
     long confirmed;
     double seconds = Double.NaN;
     String outcome = "";
+    /** The machine's CPU at the start and the end of the timed part, to say where it went. */
+    ProcStats.Snapshot machineAtStart;
+    ProcStats.Snapshot machineAtEnd;
 
     private final Stack stack;
 
@@ -106,6 +109,7 @@ final class Backfill {
             }
             c.commit();
         }
+        machineAtStart = ProcStats.snapshot();
         long t0 = System.nanoTime();
         try (KafkaProducer<String, ProcessorDirective> producer = new KafkaProducer<>(stack.producerConfig(),
                 new StringSerializer(), stack.directiveSerializer())) {
@@ -147,6 +151,7 @@ final class Backfill {
         }
         stack.awaitDrained(bound());
         Timestamp since = Timestamp.from(Instant.now().truncatedTo(ChronoUnit.MILLIS));
+        machineAtStart = ProcStats.snapshot();
         long t0 = System.nanoTime();
         HttpResponse<String> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create(stack.baseUrl() + "/v1/ops/backfills")).header("Content-Type", "application/json")
@@ -173,6 +178,7 @@ final class Backfill {
             Thread.sleep(500);
         }
         seconds = (System.nanoTime() - t0) / 1e9;
+        machineAtEnd = ProcStats.snapshot();
         outcome = (confirmed >= count ? String.format(Locale.ROOT, "%,d subjects in %.1f s", count, seconds)
                 : String.format(Locale.ROOT, "only %,d of %,d CONFIRMED within %.0f s", confirmed, count, seconds))
                 + String.format(Locale.ROOT, ", %,.0f subjects/s (%s driver)", rate(), mode);

@@ -147,6 +147,10 @@ public final class Benchmark {
         if (knobs.backfill() > 0) {
             phase("backfill");
             backfill = new Backfill(stack, knobs.backfill(), knobs.backfillMode()).run();
+            if (backfill.machineAtEnd != null) {
+                figures.put("Where the machine's CPU went during the backfill, from its request to the last CONFIRMED "
+                        + "(cores)", ProcStats.shares(backfill.machineAtStart, backfill.machineAtEnd, processes));
+            }
             if (backfill.count < 1_000_000 && backfill.confirmed > 0) {
                 notes.add(String.format(Locale.ROOT, "Backfill: %,d subjects (-Dbench.backfill=1000000 for the "
                         + "target's count); the 1,000,000 figure is scaled linearly from the measured rate.",
