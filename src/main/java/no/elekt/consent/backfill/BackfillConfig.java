@@ -11,14 +11,24 @@ import io.smallrye.config.WithDefault;
 public interface BackfillConfig {
 
     /**
-     * Directives a second at most, per processor: what its adapter can carry out within the processor's quota (a
-     * bulk API takes many per call). A request may ask for less, never more.
+     * Directives a second at most, per processor, within its adapter's calls a second (the least a directive that
+     * reaches the processor costs); {@link #maxPending()} holds back those that cost more. A request may ask for
+     * less, never more.
      */
     Map<String, Double> rates();
 
     /** For a processor without its own rate. */
     @WithDefault("10")
     double defaultRate();
+
+    /**
+     * Directives of one backfill issued and not yet answered by the processor's adapter, at most: past it the backfill
+     * waits for the adapter, so it never runs further ahead of it than this, whatever a directive costs there (a
+     * Mailgun deletion is a call per list and a read-back each), and the changes people make meanwhile wait behind at
+     * most this many of its directives.
+     */
+    @WithDefault("500")
+    int maxPending();
 
     /** Directives per transaction. */
     @WithDefault("1000")

@@ -21,13 +21,14 @@ import no.elekt.consent.config.CoreDisabled;
 import no.elekt.consent.ledger.ConsentStateRepository;
 import no.elekt.consent.ledger.ConsentStateRepository.InForce;
 import no.elekt.consent.policy.Policy;
+import no.elekt.consent.propagation.PropagationRepository;
 
 /**
  * Issues the directives of running backfills, a page per transaction through the normal outbox path: each page reads
  * the next decisions in force after the backfill's cursor, writes their propagations and directives, and moves the
  * cursor, together. So a backfill resumes where it stopped after a restart, replicas share it (the backfill's row is
  * locked for a page, skip locked), and a cancel takes effect at the next page. Every tick a backfill issues at most
- * its rate's worth.
+ * its rate's worth, and never more than {@code consent.backfill.max-pending} directives its adapter has not answered.
  */
 @ApplicationScoped
 public class BackfillRunner {
@@ -38,16 +39,19 @@ public class BackfillRunner {
     private final BackfillRepository backfills;
     private final ConsentStateRepository states;
     private final InForceDirectives inForce;
+    private final PropagationRepository propagations;
     private final Pool pool;
     private final MeterRegistry metrics;
     private final Map<String, AtomicLong> remaining = new ConcurrentHashMap<>();
 
     BackfillRunner(BackfillConfig config, BackfillRepository backfills, ConsentStateRepository states,
-            InForceDirectives inForce, Policy policy, Pool pool, MeterRegistry metrics) {
+            InForceDirectives inForce, PropagationRepository propagations, Policy policy, Pool pool,
+            MeterRegistry metrics) {
         this.config = config;
         this.backfills = backfills;
         this.states = states;
         this.inForce = inForce;
+        this.propagations = propagations;
         this.pool = pool;
         this.metrics = metrics;
         for (String processor : policy.processors().keySet()) {
@@ -69,11 +73,18 @@ public class BackfillRunner {
                 .replaceWithVoid();
     }
 
-    /** One tick of one backfill: pages until its rate's worth is issued, it has issued everything, or it stopped. */
+    /**
+     * One tick of one backfill: pages until its rate's worth is issued, as many as its adapter has answered allow
+     * ({@code max-pending}), it has issued everything, or it stopped.
+     */
     private Uni<Void> issueTick(UUID backfillId) {
         return pool.withTransaction(c -> backfills.lockRunning(c, backfillId))
                 .chain(b -> b == null ? Uni.createFrom().voidItem()
-                        : pages(backfillId, Math.max(1, (long) (b.rate() * config.tick().toMillis() / 1000.0))));
+                        : propagations.pendingOfBackfill(pool, backfillId).chain(pending -> {
+                            long allowance = Math.min(config.maxPending() - pending,
+                                    Math.max(1, (long) (b.rate() * config.tick().toMillis() / 1000.0)));
+                            return allowance <= 0 ? Uni.createFrom().voidItem() : pages(backfillId, allowance);
+                        }));
     }
 
     private Uni<Void> pages(UUID backfillId, long allowance) {

@@ -95,6 +95,12 @@ public class PropagationRepository {
                 });
     }
 
+    /** A backfill's directives issued and not yet answered by the processor's adapter (PENDING). */
+    public Uni<Long> pendingOfBackfill(SqlClient client, UUID backfillId) {
+        return client.preparedQuery("select count(*) from propagation where backfill_id = $1 and status = 'PENDING'")
+                .execute(Tuple.of(backfillId)).map(rows -> rows.iterator().next().getLong(0));
+    }
+
     public Uni<Propagation> find(SqlClient client, UUID directiveId) {
         return client.preparedQuery("select * from propagation where directive_id = $1")
                 .execute(Tuple.of(directiveId))

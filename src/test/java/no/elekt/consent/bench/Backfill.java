@@ -88,8 +88,9 @@ final class Backfill {
         try (Connection c = stack.connect()) {
             c.setAutoCommit(false);
             try (PreparedStatement ps = c.prepareStatement("insert into propagation (directive_id, change_id, "
-                    + "subject_id, processor, action, status, deadline, created_at, updated_at) "
-                    + "values (?, ?, ?, 'mailgun', 'SUPPRESS', 'PENDING', ?, ?, ?)")) {
+                    + "subject_id, processor, action, status, deadline, created_at, updated_at, purpose, version, "
+                    + "kind, issued_at) values (?, ?, ?, 'mailgun', 'SUPPRESS', 'PENDING', ?, ?, ?, '" + PURPOSE
+                    + "', 1, 'DECISION', ?)")) {
                 Timestamp ts = Timestamp.from(now);
                 for (int i = 0; i < count; i++) {
                     UUID id = UUID.randomUUID();
@@ -100,6 +101,7 @@ final class Backfill {
                     ps.setTimestamp(4, Timestamp.from(now.plus(Duration.ofDays(30))));
                     ps.setTimestamp(5, ts);
                     ps.setTimestamp(6, ts);
+                    ps.setTimestamp(7, ts);
                     ps.addBatch();
                     if (i % 5000 == 4999) {
                         ps.executeBatch();

@@ -199,7 +199,9 @@ final class Stack implements AutoCloseable {
         // the shipped per-processor limits (10 calls/s, AddApptr 2) guard the real processors' quotas; against the
         // stand-ins they would measure the limiter, not the service
         ServiceProcess.PROCESSORS.forEach(p -> config.put("consent.adapters." + p + ".rate-limit", "0"));
-        config.put("consent.backfill.rates.mailgun", "10000"); // within the unlimited adapter, as before
+        // the backfill likewise, as before the shipped pacing (10,000 a second, a million unanswered)
+        config.put("consent.backfill.rates.mailgun", "10000");
+        config.put("consent.backfill.max-pending", "1000000");
         config.put("consent.adapters.firebase.analytics-rate-limit", "0");
         config.put("consent.adapters.firebase.auth-rate-limit", "0");
         config.putAll(knobs.serviceSettings()); // experiments: -Dbench.service="key=value ..."
