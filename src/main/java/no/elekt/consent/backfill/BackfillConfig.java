@@ -3,6 +3,8 @@ package no.elekt.consent.backfill;
 import java.time.Duration;
 import java.util.Map;
 
+import jakarta.validation.constraints.Min;
+
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -25,9 +27,10 @@ public interface BackfillConfig {
      * Directives of one backfill issued and not yet answered by the processor's adapter, at most: past it the backfill
      * waits for the adapter, so it never runs further ahead of it than this, whatever a directive costs there (a
      * Mailgun deletion is a call per list and a read-back each), and the changes people make meanwhile wait behind at
-     * most this many of its directives.
+     * most this many of this backfill's directives (each running backfill has its own).
      */
     @WithDefault("500")
+    @Min(1)
     int maxPending();
 
     /** Directives per transaction. */

@@ -74,17 +74,13 @@ public class BackfillRunner {
     }
 
     /**
-     * One tick of one backfill: pages until its rate's worth is issued, as many as its adapter has answered allow
-     * ({@code max-pending}), it has issued everything, or it stopped.
+     * One tick of one backfill: pages until its rate's worth is issued, its adapter has {@code max-pending} of its
+     * directives to answer, it has issued everything, or it stopped.
      */
     private Uni<Void> issueTick(UUID backfillId) {
         return pool.withTransaction(c -> backfills.lockRunning(c, backfillId))
                 .chain(b -> b == null ? Uni.createFrom().voidItem()
-                        : propagations.pendingOfBackfill(pool, backfillId).chain(pending -> {
-                            long allowance = Math.min(config.maxPending() - pending,
-                                    Math.max(1, (long) (b.rate() * config.tick().toMillis() / 1000.0)));
-                            return allowance <= 0 ? Uni.createFrom().voidItem() : pages(backfillId, allowance);
-                        }));
+                        : pages(backfillId, Math.max(1, (long) (b.rate() * config.tick().toMillis() / 1000.0))));
     }
 
     private Uni<Void> pages(UUID backfillId, long allowance) {
@@ -97,23 +93,31 @@ public class BackfillRunner {
         });
     }
 
-    /** Issues the next page; answers how many rows it covered, or -1 when the backfill ended or is not running. */
+    /**
+     * Issues the next page, no larger than its adapter leaves room for (counted under the backfill's lock, so replicas
+     * keep the bound together); answers how many rows it covered, or -1 when the backfill ended, is not running, or
+     * waits for its adapter.
+     */
     private Uni<Integer> page(SqlConnection c, UUID backfillId, int size) {
-        return backfills.lockRunning(c, backfillId).chain(b -> {
-            if (b == null) {
-                return Uni.createFrom().item(-1);
-            }
-            return states.inForceAfter(c, b.purposes(), b.decision(), b.cursorSubject(), b.cursorPurpose(), size)
-                    .chain(page -> {
-                        if (page.isEmpty()) {
-                            return backfills.end(c, backfillId, Backfill.Status.DONE)
-                                    .invoke(() -> LOG.infof("Backfill %s done: %d directives issued to %s", backfillId,
-                                            b.issued(), b.processor()))
-                                    .replaceWith(-1);
-                        }
-                        return issue(c, b, page).replaceWith(page.size());
-                    });
-        });
+        return backfills.lockRunning(c, backfillId).chain(b -> b == null ? Uni.createFrom().item(-1)
+                : propagations.pendingOfBackfill(c, backfillId).chain(pending -> {
+                    int room = (int) Math.min(size, config.maxPending() - pending);
+                    return room <= 0 ? Uni.createFrom().item(-1) : page(c, b, room);
+                }));
+    }
+
+    /** The next decisions in force after the cursor, issued; none left: the backfill is DONE (-1). */
+    private Uni<Integer> page(SqlConnection c, Backfill b, int size) {
+        return states.inForceAfter(c, b.purposes(), b.decision(), b.cursorSubject(), b.cursorPurpose(), size)
+                .chain(page -> {
+                    if (page.isEmpty()) {
+                        return backfills.end(c, b.backfillId(), Backfill.Status.DONE)
+                                .invoke(() -> LOG.infof("Backfill %s done: %d directives issued to %s",
+                                        b.backfillId(), b.issued(), b.processor()))
+                                .replaceWith(-1);
+                    }
+                    return issue(c, b, page).replaceWith(page.size());
+                });
     }
 
     private Uni<Void> issue(SqlConnection c, Backfill b, List<InForce> page) {

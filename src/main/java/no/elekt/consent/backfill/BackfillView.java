@@ -15,13 +15,16 @@ public record BackfillView(UUID backfillId, String processor, List<String> purpo
         @Schema(description = "Of the directives issued, those whose propagation is closed (CONFIRMED, NOT_APPLICABLE, "
                 + "SUPERSEDED)") long closed,
         @Schema(description = "Of the directives issued, those whose propagation FAILED: ops retry them") long failed,
+        @Schema(description = "Of the directives issued, those the processor's adapter has not answered (PENDING); at "
+                + "consent.backfill.max-pending the backfill waits for it") long unanswered,
         @Schema(description = "Directives issued a second so far") double issuedPerSecond,
         @Schema(description = "When every directive will have been issued at the rate so far") Instant estimatedEnd,
         String requestedBy, Instant createdAt, Instant updatedAt, Instant finishedAt) {
 
     static BackfillView of(Backfill b, BackfillProgress progress, Instant now) {
         return new BackfillView(b.backfillId(), b.processor(), b.purposes(), b.decision(), b.status(), b.rate(),
-                b.total(), b.issued(), progress.closed(), progress.failed(), b.issuedPerSecond(now),
+                b.total(), b.issued(), progress.closed(), progress.failed(), progress.unanswered(),
+                b.issuedPerSecond(now),
                 b.estimatedEnd(now), b.requestedBy(), b.createdAt(), b.updatedAt(), b.finishedAt());
     }
 }

@@ -81,17 +81,18 @@ public class PropagationRepository {
     }
 
     /** How a backfill's propagations stand: how many are closed and how many FAILED. */
-    public record BackfillProgress(long closed, long failed) {
+    public record BackfillProgress(long closed, long failed, long unanswered) {
     }
 
     public Uni<BackfillProgress> progressOfBackfill(SqlClient client, UUID backfillId) {
         return client.preparedQuery("""
-                select count(*) filter (where not (status = any($2))), count(*) filter (where status = 'FAILED')
+                select count(*) filter (where not (status = any($2))), count(*) filter (where status = 'FAILED'),
+                    count(*) filter (where status = 'PENDING')
                 from propagation where backfill_id = $1""")
                 .execute(Tuple.of(backfillId, PropagationStatus.openNames()))
                 .map(rows -> {
                     Row row = rows.iterator().next();
-                    return new BackfillProgress(row.getLong(0), row.getLong(1));
+                    return new BackfillProgress(row.getLong(0), row.getLong(1), row.getLong(2));
                 });
     }
 

@@ -110,25 +110,27 @@ class BackfillTest {
         String subject = "zz-backfill-pending-" + UUID.randomUUID(); // the only subject after the cursor below
         decide(subject, "WITHDRAWN", subject + "@example.no");
         awaitSettled(subject);
-        // a backfill whose adapter has not yet answered consent.backfill.max-pending (500) of its directives
+        // a backfill whose adapter has not yet answered consent.backfill.max-pending (500) of its directives (those
+        // first, so no tick sees the backfill without them)
         String id = UUID.randomUUID().toString();
-        Db.update("""
-                insert into backfill (backfill_id, processor, purposes, decision, status, rate, total, issued,
-                    cursor_subject, cursor_purpose, requested_by, created_at, updated_at)
-                values (?::uuid, 'mailgun', 'newsletter', 'WITHDRAWN', 'RUNNING', 10000, 501, 500,
-                    'zz-backfill-pending-', 'newsletter', 'test', now(), now())""", id);
         Db.update("""
                 insert into propagation (directive_id, change_id, subject_id, processor, action, status, deadline,
                     created_at, updated_at, purpose, version, kind, issued_at, backfill_id)
                 select gen_random_uuid(), gen_random_uuid(), 'zz-backfill-unanswered-' || i, 'mailgun', 'SUPPRESS',
                     'PENDING', now() + interval '30 days', now(), now(), 'newsletter', 1, 'DECISION', now(), ?::uuid
                 from generate_series(1, 500) i""", id);
+        Db.update("""
+                insert into backfill (backfill_id, processor, purposes, decision, status, rate, total, issued,
+                    cursor_subject, cursor_purpose, requested_by, created_at, updated_at)
+                values (?::uuid, 'mailgun', 'newsletter', 'WITHDRAWN', 'RUNNING', 10000, 501, 500,
+                    'zz-backfill-pending-', 'newsletter', 'test', now(), now())""", id);
         try {
             Awaitility.await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
                     .until(() -> backfill(id).getLong("issued") == 500);
+            assertThat(backfill(id).getLong("unanswered")).isEqualTo(500);
         } finally {
-            // the adapter answers them: the backfill goes on
-            Db.update("update propagation set status = 'CONFIRMED' where backfill_id = ?::uuid", id);
+            // the adapter answers them (they were never real: gone, not CONFIRMED): the backfill goes on
+            Db.update("delete from propagation where backfill_id = ?::uuid", id);
         }
 
         awaitStatus(id, "DONE");
