@@ -102,12 +102,12 @@ public class BackfillRunner {
         return backfills.lockRunning(c, backfillId).chain(b -> b == null ? Uni.createFrom().item(-1)
                 : propagations.pendingOfBackfill(c, backfillId).chain(pending -> {
                     int room = (int) Math.min(size, config.maxPending() - pending);
-                    return room <= 0 ? Uni.createFrom().item(-1) : page(c, b, room);
+                    return room <= 0 ? Uni.createFrom().item(-1) : issueNextPage(c, b, room);
                 }));
     }
 
     /** The next decisions in force after the cursor, issued; none left: the backfill is DONE (-1). */
-    private Uni<Integer> page(SqlConnection c, Backfill b, int size) {
+    private Uni<Integer> issueNextPage(SqlConnection c, Backfill b, int size) {
         return states.inForceAfter(c, b.purposes(), b.decision(), b.cursorSubject(), b.cursorPurpose(), size)
                 .chain(page -> {
                     if (page.isEmpty()) {
